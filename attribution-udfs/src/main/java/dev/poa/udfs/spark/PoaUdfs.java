@@ -1,0 +1,44 @@
+package dev.poa.udfs.spark;
+
+import dev.poa.udfs.MinHash;
+import dev.poa.udfs.TextNormalizer;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Spark UDFs over the plain-Java logic of this module. They are CPU code; each has a SQL
+ * built-in formulation where one exists (see {@link MinHash}), and the ingest job picks one by
+ * configuration, the faster by measurement ({@code bench/}).
+ *
+ * <ul>
+ *   <li>{@code poa_normalize(text)}: {@link TextNormalizer#normalize}; NFKC has no SQL built-in.
+ *   <li>{@code poa_minhash(normalized, k, n)}: MinHash signature, array&lt;bigint&gt;.
+ * </ul>
+ */
+public final class PoaUdfs {
+  private PoaUdfs() {}
+
+  public static void register(SparkSession spark) {
+    spark.udf().register("poa_normalize", (UDF1<String, String>) TextNormalizer::normalize, DataTypes.StringType);
+    spark.udf()
+        .register(
+            "poa_minhash",
+            (UDF3<String, Integer, Integer, long[]>) (text, k, n) -> MinHash.signature(text, k, n),
+            DataTypes.createArrayType(DataTypes.LongType, false));
+  }
+
+  /** The built-in (GPU-capable) twin of {@code poa_minhash}, as a SQL expression. */
+  public static String builtinMinhashExpr(String normalizedCol, int k, int n) {
+    return "transform(sequence(0, " + (n - 1) + "), j -> array_min(transform(" + shinglesExpr(normalizedCol, k)
+        + ", h -> xxhash64(h, j))))";
+  }
+
+  /** Shingle hashes of a normalised text column, as a SQL expression (see {@link MinHash}). */
+  public static String shinglesExpr(String normalizedCol, int k) {
+    String w = "split(" + normalizedCol + ", ' ')";
+    return "transform(sequence(0, greatest(size(" + w + ") - " + k + ", 0)), i -> xxhash64(array_join(slice("
+        + w + ", i + 1, " + k + "), ' ')))";
+  }
+}

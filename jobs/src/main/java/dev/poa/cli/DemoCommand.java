@@ -1,0 +1,114 @@
+package dev.poa.cli;
+
+import dev.poa.jobs.Progress;
+import dev.poa.jobs.demo.Corpus;
+import dev.poa.jobs.ingest.DatanetRegistry;
+import dev.poa.jobs.ingest.IngestJob;
+import dev.poa.schemas.Lakehouse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Generate a sample DataNet dataset (three DataNets, signed submissions, near-duplicate",
+      "variants, every kind of bad record) under <warehouse>/demo-input, run every stage end",
+      "to end, and print what happened with a few SQL queries. Safe to rerun: batches that",
+      "are already ingested are left unchanged.",
+    })
+final class DemoCommand implements Callable<Integer> {
+  @ParentCommand PoaCli root;
+
+  static final List<String> DATANETS = List.of("medical-transcripts", "legal-contracts", "smart-contract-code");
+
+  @Override
+  public Integer call() throws IOException {
+    Lakehouse lh = root.lakehouse();
+    lh.migrate();
+    Path input = root.config().warehouse().resolve("demo-input");
+    Files.createDirectories(input);
+    Path batch1 = input.resolve("batch-1.jsonl");
+    Path batch2 = input.resolve("batch-2.jsonl");
+    if (!Files.exists(batch1) || !Files.exists(batch2)) {
+      writeDemoInputs(batch1, batch2);
+    }
+    if (!DatanetRegistry.policies(lh).containsKey("medical-transcripts")) {
+      DatanetRegistry.create(lh, new DatanetRegistry.Datanet(
+          "medical-transcripts", "Medical transcripts", "medical", List.of(), true));
+      System.out.println("created datanet medical-transcripts (signatures required)");
+    }
+
+    heading("1. ingest: batch demo-1 (" + batch1 + ")");
+    ingest(List.of(batch1.toString()), "demo-1");
+    heading("2. ingest: batch demo-2, with re-submissions and variants of batch demo-1");
+    ingest(List.of(batch2.toString()), "demo-2");
+
+    heading("3. what the lakehouse now holds");
+    query("SELECT batch_id, status, count(*) AS submissions FROM datanet.submissions GROUP BY batch_id, status ORDER BY batch_id, status");
+    query("SELECT reason, count(*) AS n, min(message) AS example FROM datanet.submissions WHERE status = 'rejected' GROUP BY reason ORDER BY reason");
+    query("SELECT datanet, count(*) AS contributions, sum(submission_count) AS submissions, sum(token_count) AS tokens FROM datanet.contributions GROUP BY datanet ORDER BY datanet");
+    query("SELECT s.batch_id, s.metadata['variant'] AS variant, s.status, round(s.similarity, 3) AS jaccard, s.contribution_id FROM datanet.submissions s WHERE s.status <> 'rejected' AND s.metadata['variant'] <> 'original' ORDER BY s.batch_id, variant LIMIT 12");
+    query("SELECT batch_id, rows_read, accepted, duplicate, near_duplicate, rejected FROM datanet.ingest_runs ORDER BY started_at");
+    heading("4. tables");
+    TablesCommand tables = new TablesCommand();
+    tables.root = root;
+    tables.call();
+    System.out.println();
+    System.out.println("Try: ./poa sql \"SELECT * FROM datanet.submissions WHERE status = 'near_duplicate' LIMIT 5\"");
+    return 0;
+  }
+
+  private void ingest(List<String> inputs, String batchId) {
+    IngestJob.Config c = IngestCommand.config(root.config(), inputs, "jsonl", batchId, false, false);
+    IngestJob.Result r = new IngestJob(root.lakehouse(), Progress.to(System.err, "ingest")).run(c);
+    System.out.println(IngestCommand.describe(r));
+  }
+
+  private void query(String sql) {
+    System.out.println();
+    System.out.println("poa sql \"" + sql + "\"");
+    SqlCommand.print(root.spark().sql(sql), "table", 100, System.out);
+  }
+
+  private static void heading(String h) {
+    System.out.println();
+    System.out.println("== " + h);
+  }
+
+  static void writeDemoInputs(Path batch1, Path batch2) throws IOException {
+    Corpus corpus = new Corpus(7, 12);
+    Instant start = Instant.parse("2026-11-01T09:00:00Z");
+    List<Corpus.Doc> first = corpus.generate(90, 220, 0.5, DATANETS, start);
+    List<String> lines = new ArrayList<>();
+    first.forEach(d -> lines.add(corpus.toJsonLine(d)));
+    for (Map.Entry<String, String> bad : Corpus.badLines(corpus.contributors().get(0))) {
+      lines.add(bad.getKey());
+    }
+    Files.write(batch1, lines, StandardCharsets.UTF_8);
+
+    // Batch 2: new documents, exact re-submissions and near-duplicate variants of batch 1.
+    List<String> second = new ArrayList<>();
+    Instant later = Instant.parse("2026-11-05T09:00:00Z");
+    Corpus more = new Corpus(8, 12);
+    more.generate(30, 220, 0.3, DATANETS, later).forEach(d -> second.add(more.toJsonLine(d)));
+    for (int i = 0; i < 20; i++) {
+      Corpus.Doc o = first.get(i * 3);
+      String kind = Corpus.VARIANTS.get(i % Corpus.VARIANTS.size());
+      String content = i % 4 == 0 ? o.content() : corpus.variant(o.content(), kind);
+      Corpus.Doc d = corpus.doc(o.cluster(), i % 4 == 0 ? "resubmission" : kind, o.datanet(), (i * 5) % 12,
+          o.contentType(), content, later.plusSeconds(i * 17L));
+      second.add(corpus.toJsonLine(d));
+    }
+    Files.write(batch2, second, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.poa.cli;
+
+import dev.poa.jobs.PoaConfig;
+import dev.poa.jobs.Progress;
+import dev.poa.jobs.ingest.Deduplication;
+import dev.poa.jobs.ingest.IngestJob;
+import dev.poa.udfs.MinHash;
+import dev.poa.udfs.SubmissionValidator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Ingest DataNet submissions: validate every record, deduplicate (exact and near-duplicate,",
+      "against this batch and every stored contribution) and commit to datanet.* tables.",
+      "Every record ends in exactly one state (accepted, duplicate, near_duplicate, rejected).",
+      "Rerunning a batch id with the same inputs changes nothing; a batch that stopped midway",
+      "is finished by rerunning it.",
+      "",
+      "Settings (--conf): poa.dedup.threshold (0.8), poa.dedup.scope (datanet|global),",
+      "poa.dedup.shingle-words (5), poa.dedup.bands (16), poa.dedup.rows-per-band (5),",
+      "poa.dedup.minhash (udf|builtin), poa.ingest.max-content-bytes (4194304).",
+    })
+final class IngestCommand implements Callable<Integer> {
+  @ParentCommand PoaCli root;
+
+  @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+      description = "Files, directories or globs; local or any Hadoop URI (s3a://...).")
+  List<String> inputs;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "jsonl, csv or parquet (default: from file names).")
+  String format;
+
+  @Option(names = "--batch-id", paramLabel = "ID", description = "Batch id (default: derived from the input files).")
+  String batchId;
+
+  @Option(names = "--known-datanets-only", description = "Reject records of DataNets not registered with 'poa datanets create'.")
+  boolean knownOnly;
+
+  @Option(names = "--cross-datanet", description = "Deduplicate across DataNets (default: within each DataNet).")
+  boolean crossDatanet;
+
+  @Override
+  public Integer call() {
+    IngestJob.Config config = config(root.config(), inputs, format, batchId, knownOnly, crossDatanet);
+    IngestJob.Result r = new IngestJob(root.lakehouse(), Progress.to(System.err, "ingest")).run(config);
+    System.out.println(describe(r));
+    return 0;
+  }
+
+  static IngestJob.Config config(
+      PoaConfig c, List<String> inputs, String format, String batchId, boolean knownOnly, boolean crossDatanet) {
+    String scope = crossDatanet ? "global" : c.get("poa.dedup.scope", "datanet");
+    if (!scope.equals("datanet") && !scope.equals("global")) {
+      throw new IllegalArgumentException("poa.dedup.scope must be datanet or global, got " + scope);
+    }
+    Deduplication.Settings dedup =
+        new Deduplication.Settings(
+            c.getDouble("poa.dedup.threshold", 0.8),
+            (int) c.getLong("poa.dedup.shingle-words", MinHash.DEFAULT_SHINGLE_WORDS),
+            (int) c.getLong("poa.dedup.bands", MinHash.DEFAULT_BANDS),
+            (int) c.getLong("poa.dedup.rows-per-band", MinHash.DEFAULT_ROWS_PER_BAND),
+            scope.equals("global"),
+            c.get("poa.dedup.minhash", "udf"),
+            (int) c.getLong("poa.dedup.max-cc-rounds", 50));
+    return new IngestJob.Config(
+        inputs,
+        format,
+        batchId,
+        knownOnly || c.getBoolean("poa.ingest.known-datanets-only", false),
+        c.getLong("poa.ingest.max-content-bytes", SubmissionValidator.DEFAULT_MAX_CONTENT_BYTES),
+        dedup);
+  }
+
+  static String describe(IngestJob.Result r) {
+    StringBuilder sb = new StringBuilder();
+    String what = switch (r.outcome()) {
+      case INGESTED -> "ingested";
+      case RESUMED -> "finished (resumed)";
+      case ALREADY_INGESTED -> "already ingested, unchanged";
+    };
+    sb.append("batch ").append(r.batchId()).append(": ").append(what).append('\n');
+    sb.append(String.format("  read %d = accepted %d + duplicate %d + near_duplicate %d + rejected %d%n",
+        r.read(), r.accepted(), r.duplicate(), r.nearDuplicate(), r.rejected()));
+    r.rejectedByReason().forEach((k, v) -> sb.append(String.format("  rejected %-22s %d%n", k, v)));
+    r.snapshotIds().forEach((k, v) -> sb.append(String.format("  snapshot %-22s %d%n", k, v)));
+    return sb.toString().stripTrailing();
+  }
+}

@@ -1,0 +1,162 @@
+package dev.poa.cli;
+
+import dev.poa.jobs.PoaConfig;
+import dev.poa.jobs.PoaSpark;
+import dev.poa.jobs.ingest.IngestJob;
+import dev.poa.schemas.Lakehouse;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code poa}: one command line for every job. Exit codes: 0 success, 1 job failure, 2 usage
+ * error, 3 bad input or configuration, 4 conflict with what the lakehouse holds.
+ */
+@Command(
+    name = "poa",
+    mixinStandardHelpOptions = true,
+    versionProvider = PoaCli.Version.class,
+    sortOptions = false,
+    description = {
+      "Proof-of-Attribution data pipeline on Spark and Iceberg.",
+      "",
+      "The lakehouse is an Iceberg catalog: by default a JDBC catalog on SQLite under",
+      "--warehouse; point it at PostgreSQL, a REST catalog or s3a:// with --conf or a config file.",
+    },
+    subcommands = {
+      IngestCommand.class,
+      SqlCommand.class,
+      TablesCommand.class,
+      MigrateCommand.class,
+      DatanetsCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 ok, 1 job failed, 2 usage error, 3 bad input or configuration,",
+      "            4 conflict with the lakehouse (e.g. a batch id reused for other inputs).",
+      "Environment: POA_WAREHOUSE, POA_CONFIG, POA_CATALOG, POA_DRIVER_MEMORY (launcher).",
+    })
+public final class PoaCli implements Runnable {
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_BAD_INPUT = 3;
+  public static final int EXIT_CONFLICT = 4;
+
+  @Option(
+      names = "--warehouse",
+      paramLabel = "DIR",
+      description = "Embedded lakehouse directory (env POA_WAREHOUSE, default ./lakehouse).",
+      scope = CommandLine.ScopeType.INHERIT)
+  String warehouse;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Properties file of settings (env POA_CONFIG, else ./poa.properties if present).",
+      scope = CommandLine.ScopeType.INHERIT)
+  Path configFile;
+
+  @Option(
+      names = "--conf",
+      paramLabel = "KEY=VALUE",
+      description = "Override a setting (spark.* or poa.*); repeatable. Values may use $${env:NAME}.",
+      scope = CommandLine.ScopeType.INHERIT)
+  Map<String, String> conf = new LinkedHashMap<>();
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Show stack traces on errors.",
+      scope = CommandLine.ScopeType.INHERIT)
+  boolean verbose;
+
+  private SparkSession spark;
+  private PoaConfig config;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(new CommandLine(this), "Missing command: try 'poa --help'");
+  }
+
+  PoaConfig config() {
+    if (config == null) {
+      config = PoaConfig.resolve(warehouse, configFile, conf, System.getenv());
+    }
+    return config;
+  }
+
+  SparkSession spark() {
+    if (spark == null) {
+      spark = PoaSpark.session(config());
+      spark.sparkContext().setLogLevel("WARN");
+    }
+    return spark;
+  }
+
+  Lakehouse lakehouse() {
+    return PoaSpark.lakehouse(spark(), config());
+  }
+
+  public static void main(String[] args) {
+    int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    System.exit(code);
+  }
+
+  /** Runs the CLI; returns the exit code. Used by tests too. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    PoaCli root = new PoaCli();
+    CommandLine cmd = new CommandLine(root);
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          Throwable cause = ex;
+          int code = EXIT_FAILED;
+          if (ex instanceof IngestJob.BatchConflictException) {
+            code = EXIT_CONFLICT;
+          } else if (ex instanceof IllegalArgumentException) {
+            code = EXIT_BAD_INPUT;
+          } else if (ex instanceof org.apache.spark.sql.AnalysisException) {
+            code = EXIT_BAD_INPUT;
+          }
+          err.println("poa: error: " + oneLine(cause));
+          if (root.verbose) {
+            ex.printStackTrace(err);
+          } else if (code == EXIT_FAILED) {
+            err.println("poa: rerun with --verbose for the stack trace");
+          }
+          err.flush();
+          return code;
+        });
+    try {
+      return cmd.execute(args);
+    } finally {
+      if (root.spark != null) {
+        root.spark.stop();
+      }
+    }
+  }
+
+  static String oneLine(Throwable t) {
+    String m = t.getMessage();
+    if (m == null || m.isBlank()) {
+      m = t.getClass().getSimpleName();
+    }
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = PoaCli.class.getPackage().getImplementationVersion();
+      return new String[] {"poa " + (v == null ? "dev" : v) + " (Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ")"};
+    }
+  }
+}

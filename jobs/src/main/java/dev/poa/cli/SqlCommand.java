@@ -1,0 +1,80 @@
+package dev.poa.cli;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "sql",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run Spark SQL over the lakehouse. Tables resolve without a catalog prefix:",
+      "  poa sql \"SELECT status, count(*) FROM datanet.submissions GROUP BY status\"",
+      "Iceberg metadata tables work too (datanet.submissions.snapshots, .history, .files).",
+    })
+final class SqlCommand implements Callable<Integer> {
+  @ParentCommand PoaCli root;
+
+  @Option(names = "--format", defaultValue = "table", description = "table, csv or json (one object per line).")
+  String format;
+
+  @Option(names = "--limit", defaultValue = "1000", description = "Most rows printed for table and csv (default 1000).")
+  int limit;
+
+  @Parameters(paramLabel = "QUERY", description = "The SQL statement.")
+  String query;
+
+  @Override
+  public Integer call() {
+    if (!List.of("table", "csv", "json").contains(format)) {
+      throw new IllegalArgumentException("--format must be table, csv or json, got " + format);
+    }
+    root.lakehouse().migrate();
+    Dataset<Row> df = root.spark().sql(query);
+    print(df, format, limit, System.out);
+    return 0;
+  }
+
+  static void print(Dataset<Row> df, String format, int limit, PrintStream out) {
+    switch (format) {
+      case "json" -> df.toJSON().toLocalIterator().forEachRemaining(out::println);
+      case "csv" -> {
+        out.println(String.join(",", java.util.Arrays.stream(df.columns()).map(SqlCommand::csv).toList()));
+        for (Row r : df.limit(limit).collectAsList()) {
+          StringBuilder sb = new StringBuilder();
+          for (int i = 0; i < r.length(); i++) {
+            if (i > 0) {
+              sb.append(',');
+            }
+            sb.append(r.isNullAt(i) ? "" : csv(value(r.get(i))));
+          }
+          out.println(sb);
+        }
+      }
+      default -> out.print(TableFormat.render(df.columns(), df.limit(limit + 1).collectAsList(), limit));
+    }
+  }
+
+  static String value(Object o) {
+    if (o instanceof byte[] b) {
+      return "0x" + java.util.HexFormat.of().formatHex(b);
+    }
+    if (o instanceof scala.collection.Iterable<?> it) {
+      return it.mkString("[", ", ", "]");
+    }
+    return String.valueOf(o);
+  }
+
+  static String csv(String s) {
+    if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+      return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+    return s;
+  }
+}

@@ -1,0 +1,24 @@
+package dev.poa.jobs;
+
+import java.util.Map;
+import org.apache.spark.sql.DataFrameWriterV2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+
+/** Appends to Iceberg tables, with properties recorded in the snapshot summary. */
+public final class IcebergWrites {
+  private IcebergWrites() {}
+
+  public static void append(Dataset<Row> rows, String table, Map<String, String> snapshotProperties) {
+    DataFrameWriterV2<Row> w = rows.writeTo(table);
+    for (Map.Entry<String, String> e : snapshotProperties.entrySet()) {
+      w = w.option("snapshot-property." + e.getKey(), e.getValue());
+    }
+    try {
+      w.append();
+    } catch (NoSuchTableException e) {
+      throw new IllegalStateException("Table " + table + " does not exist: run 'poa migrate'", e);
+    }
+  }
+}

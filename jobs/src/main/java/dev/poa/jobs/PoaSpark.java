@@ -1,0 +1,68 @@
+package dev.poa.jobs;
+
+import dev.poa.schemas.CatalogSettings;
+import dev.poa.schemas.Lakehouse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds (or joins) the Spark session for a configuration. Under spark-submit the master and
+ * everything else the cluster sets are kept; in local mode the driver binds to loopback.
+ */
+public final class PoaSpark {
+  private PoaSpark() {}
+
+  /** Spark settings for this configuration, catalog included. */
+  public static Map<String, String> sparkSettings(PoaConfig config) {
+    Map<String, String> user = new LinkedHashMap<>();
+    config.settings().forEach((k, v) -> {
+      if (k.startsWith("spark.")) {
+        user.put(k, v);
+      }
+    });
+    Map<String, String> conf = new LinkedHashMap<>();
+    conf.put("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+    conf.put("spark.sql.defaultCatalog", config.catalogName());
+    conf.putAll(CatalogSettings.resolve(config.catalogName(), config.warehouse(), user));
+    conf.putAll(user);
+    return conf;
+  }
+
+  public static SparkSession session(PoaConfig config) {
+    Map<String, String> settings = sparkSettings(config);
+    String uri = settings.getOrDefault(CatalogSettings.prefix(config.catalogName()) + ".uri", "");
+    if (uri.startsWith("jdbc:sqlite:")) {
+      // SQLite creates the database file but not its directory.
+      try {
+        java.nio.file.Files.createDirectories(java.nio.file.Path.of(uri.substring("jdbc:sqlite:".length())).getParent());
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("Cannot create the warehouse directory for " + uri + ": " + e.getMessage());
+      }
+    }
+    SparkConf base = new SparkConf();
+    SparkSession.Builder b = SparkSession.builder().appName("poa");
+    if (!base.contains("spark.master") && !config.settings().containsKey("spark.master")) {
+      b.master("local[*]");
+      b.config("spark.driver.bindAddress", "127.0.0.1");
+      b.config("spark.driver.host", "127.0.0.1");
+      b.config("spark.ui.enabled", "false");
+      b.config("spark.sql.shuffle.partitions", "8");
+    }
+    settings.forEach(b::config);
+    SparkSession spark = b.getOrCreate();
+    // A session that already existed (tests, notebooks) gets the catalog settings at runtime;
+    // Spark instantiates catalogs lazily, on first use.
+    settings.forEach((k, v) -> {
+      if (k.startsWith("spark.sql.catalog.")) {
+        spark.conf().set(k, v);
+      }
+    });
+    return spark;
+  }
+
+  public static Lakehouse lakehouse(SparkSession spark, PoaConfig config) {
+    return Lakehouse.of(spark, config.catalogName());
+  }
+}

@@ -1,0 +1,239 @@
+package dev.poa.jobs.ingest;
+
+import static org.apache.spark.sql.functions.array_intersect;
+import static org.apache.spark.sql.functions.array_union;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.format_number;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import dev.poa.udfs.spark.PoaUdfs;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+
+/**
+ * Exact and near-duplicate detection of a batch against itself and against every stored
+ * contribution, in Spark built-in expressions (hashing, explode, joins, aggregates), apart from
+ * the MinHash signature, which is a Java UDF or its built-in twin by configuration.
+ *
+ * <ol>
+ *   <li>Exact: rows are grouped by (scope, sha256 of normalised content). A group that matches a
+ *       stored contribution maps onto it; otherwise its earliest row (submitted_at, then ingest
+ *       order) represents it and the others are exact duplicates of that representative.
+ *   <li>Candidates: MinHash signatures of the representatives (and the stored signatures) are cut
+ *       into {@code bands} bands of {@code rows} values; rows sharing a band hash in the same scope
+ *       are candidate pairs (a self-join on band hash: the main shuffle of the job).
+ *   <li>Verification: each candidate pair's exact Jaccard similarity of shingle sets is computed
+ *       ({@code array_intersect}/{@code array_union}); pairs at or above the threshold are edges.
+ *   <li>Clusters: connected components of the edges ({@link ConnectedComponents}), so chains of
+ *       near-duplicates form one cluster, not only direct pairs.
+ *   <li>Credit: in a cluster holding stored contributions, the earliest stored one is canonical
+ *       (accepted contributions are final, whatever arrives later); otherwise the earliest new
+ *       representative is accepted and the other members are near duplicates of it.
+ * </ol>
+ */
+public final class Deduplication {
+  /** Dedup settings; see README for the defaults and why. */
+  public record Settings(
+      double threshold, int shingleWords, int bands, int rowsPerBand, boolean crossDatanet, String minhashImpl,
+      int maxCcRounds) {
+    public Settings {
+      if (!(threshold > 0 && threshold <= 1)) {
+        throw new IllegalArgumentException("poa.dedup.threshold must be in (0, 1], got " + threshold);
+      }
+      if (shingleWords < 1 || bands < 1 || rowsPerBand < 1) {
+        throw new IllegalArgumentException("poa.dedup shingle words, bands and rows must be positive");
+      }
+      if (!minhashImpl.equals("udf") && !minhashImpl.equals("builtin")) {
+        throw new IllegalArgumentException("poa.dedup.minhash must be udf or builtin, got " + minhashImpl);
+      }
+    }
+
+    public int numPermutations() {
+      return bands * rowsPerBand;
+    }
+  }
+
+  private Deduplication() {}
+
+  /** Column with the contribution id a new canonical row gets. */
+  public static Column newContributionId(Column datanet, Column normalizedSha256) {
+    return concat(lit("c_"), substring(sha2(concat_ws("\n", datanet, normalizedSha256), 256), 1, 32));
+  }
+
+  /** MinHash signature of a normalised-text column, by the configured implementation. */
+  public static Column minhash(String normalizedCol, Settings s) {
+    if (s.minhashImpl().equals("builtin")) {
+      return expr(PoaUdfs.builtinMinhashExpr(normalizedCol, s.shingleWords(), s.numPermutations()));
+    }
+    return org.apache.spark.sql.functions.call_function(
+        "poa_minhash", col(normalizedCol), lit(s.shingleWords()), lit(s.numPermutations()));
+  }
+
+  private static Column bandHashes(String sigCol, Settings s) {
+    return expr(
+        "transform(sequence(0, " + (s.bands() - 1) + "), b -> xxhash64(b, slice(" + sigCol + ", b * "
+            + s.rowsPerBand() + " + 1, " + s.rowsPerBand() + ")))");
+  }
+
+  /**
+   * @param valid validated rows (submission_id, datanet, submitted_at, ingest_seq, normalized,
+   *     normalized_sha256)
+   * @param stored stored contributions (contribution_id, datanet, first_submitted_at,
+   *     normalized_sha256, minhash, content)
+   * @return per valid row: submission_id, status, contribution_id, reason, message, similarity
+   */
+  public static Dataset<Row> assign(Dataset<Row> valid, Dataset<Row> stored, Settings s) {
+    Column scopeOfNew = s.crossDatanet() ? lit("*") : col("datanet");
+    Dataset<Row> v =
+        valid
+            .withColumn("scope", scopeOfNew)
+            .withColumn(
+                "exact_rank",
+                row_number()
+                    .over(Window.partitionBy("scope", "normalized_sha256").orderBy("submitted_at", "ingest_seq")));
+    Dataset<Row> st = stored.withColumn("scope", s.crossDatanet() ? lit("*") : col("datanet"));
+    Dataset<Row> storedKeys =
+        st.groupBy("scope", "normalized_sha256")
+            .agg(min(struct(col("first_submitted_at"), col("contribution_id"))).getField("contribution_id").as("stored_cid"));
+    v = v.join(storedKeys, new String[] {"scope", "normalized_sha256"}, "left").cache();
+
+    // Near-duplicate nodes: new representatives and the stored contributions of the same scopes.
+    Dataset<Row> reps = v.filter(col("exact_rank").equalTo(1).and(col("stored_cid").isNull()));
+    Dataset<Row> newNodes =
+        reps.select(
+                col("scope"),
+                xxhash64(col("submission_id")).as("node"),
+                struct(lit(1).as("o"), col("submitted_at").as("t"), col("ingest_seq").as("q"), col("submission_id").as("k")).as("prio"),
+                newContributionId(col("datanet"), col("normalized_sha256")).as("cid"),
+                col("normalized"),
+                col("submission_id"),
+                col("normalized_sha256"),
+                minhash("normalized", s).as("sig"))
+            .cache();
+    Dataset<Row> storedNodes =
+        st.join(newNodes.select("scope").distinct(), "scope")
+            .select(
+                col("scope"),
+                xxhash64(col("contribution_id")).as("node"),
+                struct(lit(0).as("o"), col("first_submitted_at").as("t"), lit(0L).as("q"), col("contribution_id").as("k")).as("prio"),
+                col("contribution_id").as("cid"),
+                col("content"),
+                col("minhash").as("sig"));
+
+    Dataset<Row> newBands = newNodes.select(col("scope"), col("node"), explode(bandHashes("sig", s)).as("bh"));
+    Dataset<Row> storedBands = storedNodes.select(col("scope"), col("node"), explode(bandHashes("sig", s)).as("bh"));
+    Dataset<Row> allBands = newBands.unionByName(storedBands);
+    Dataset<Row> a = newBands.as("a");
+    Dataset<Row> b = allBands.as("b");
+    Dataset<Row> pairs =
+        a.join(b, col("a.scope").equalTo(col("b.scope")).and(col("a.bh").equalTo(col("b.bh"))))
+            .filter(col("a.node").notEqual(col("b.node")))
+            .select(least(col("a.node"), col("b.node")).as("u"), greatest(col("a.node"), col("b.node")).as("v"))
+            .distinct()
+            .cache();
+
+    // Verify candidates by exact Jaccard over shingle sets.
+    Dataset<Row> inPairs = pairs.select(col("u").as("node")).unionByName(pairs.select(col("v").as("node"))).distinct();
+    Dataset<Row> texts =
+        newNodes.select(col("node"), col("normalized"))
+            .unionByName(
+                storedNodes.join(inPairs, "node")
+                    .select(col("node"), org.apache.spark.sql.functions.call_function("poa_normalize", col("content")).as("normalized")));
+    Dataset<Row> shingles =
+        texts.join(inPairs, "node")
+            .select(col("node"), expr("array_distinct(" + PoaUdfs.shinglesExpr("normalized", s.shingleWords()) + ")").as("sh"));
+    Dataset<Row> edges =
+        pairs.join(shingles.select(col("node").as("u"), col("sh").as("su")), "u")
+            .join(shingles.select(col("node").as("v"), col("sh").as("sv")), "v")
+            .select(
+                col("u"),
+                col("v"),
+                size(array_intersect(col("su"), col("sv"))).cast("double")
+                    .divide(size(array_union(col("su"), col("sv"))))
+                    .as("jaccard"))
+            .filter(col("jaccard").geq(s.threshold()))
+            .cache();
+
+    ConnectedComponents.Result cc = ConnectedComponents.run(edges.select("u", "v"), s.maxCcRounds());
+    Dataset<Row> nodeInfo =
+        newNodes.select(col("node"), col("prio"), col("cid"))
+            .unionByName(storedNodes.select(col("node"), col("prio"), col("cid")));
+    Dataset<Row> members = cc.components().join(nodeInfo, "node");
+    Dataset<Row> canonical =
+        members.groupBy("root").agg(min(struct(col("prio"), col("cid"))).getField("cid").as("canonical_cid"));
+    Dataset<Row> nodeCanonical = members.join(canonical, "root").select("node", "canonical_cid");
+    Dataset<Row> bestSim =
+        edges.select(col("u").as("node"), col("jaccard"))
+            .unionByName(edges.select(col("v").as("node"), col("jaccard")))
+            .groupBy("node")
+            .agg(max("jaccard").as("similarity"));
+
+    Dataset<Row> repAssign =
+        newNodes.join(nodeCanonical, new String[] {"node"}, "left")
+            .join(bestSim, new String[] {"node"}, "left")
+            .select(
+                col("submission_id"),
+                col("scope"),
+                col("normalized_sha256"),
+                coalesce(col("canonical_cid"), col("cid")).as("contribution_id"),
+                when(col("canonical_cid").isNull().or(col("canonical_cid").equalTo(col("cid"))), lit("accepted"))
+                    .otherwise(lit("near_duplicate"))
+                    .as("status"),
+                col("similarity"));
+    Dataset<Row> repOut =
+        repAssign.select(
+            col("submission_id"),
+            col("status"),
+            col("contribution_id"),
+            when(col("status").equalTo("near_duplicate"), lit("near_duplicate")).as("reason"),
+            when(
+                    col("status").equalTo("near_duplicate"),
+                    concat(
+                        lit("near-duplicate of contribution "),
+                        col("contribution_id"),
+                        lit(" (Jaccard "),
+                        format_number(col("similarity"), 3),
+                        lit(" >= " + s.threshold() + " within its cluster)")))
+                .as("message"),
+            when(col("status").equalTo("near_duplicate"), col("similarity")).as("similarity"));
+
+    Dataset<Row> storedDup =
+        v.filter(col("stored_cid").isNotNull())
+            .select(col("submission_id"), col("stored_cid").as("contribution_id"));
+    Dataset<Row> batchDup =
+        v.filter(col("exact_rank").gt(1).and(col("stored_cid").isNull()))
+            .select("submission_id", "scope", "normalized_sha256")
+            .join(
+                repAssign.select(col("scope"), col("normalized_sha256"), col("contribution_id")),
+                new String[] {"scope", "normalized_sha256"})
+            .select("submission_id", "contribution_id");
+    Dataset<Row> dupOut =
+        storedDup.unionByName(batchDup)
+            .select(
+                col("submission_id"),
+                lit("duplicate").as("status"),
+                col("contribution_id"),
+                lit("exact_duplicate").as("reason"),
+                concat(lit("same normalised content as contribution "), col("contribution_id")).as("message"),
+                lit(1.0).as("similarity"));
+    return repOut.unionByName(dupOut);
+  }
+}

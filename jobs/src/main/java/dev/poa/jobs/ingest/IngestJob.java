@@ -1,0 +1,434 @@
+package dev.poa.jobs.ingest;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.poa.jobs.IcebergWrites;
+import dev.poa.jobs.Progress;
+import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.Tables;
+import dev.poa.udfs.DatanetPolicy;
+import dev.poa.udfs.SubmissionValidator;
+import dev.poa.udfs.spark.PoaUdfs;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.CommitMetadata;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Ingests one batch of DataNet submissions: read, validate, deduplicate, commit.
+ *
+ * <p>Every input record becomes exactly one row of {@code datanet.submissions} (accepted,
+ * duplicate, near_duplicate or rejected, with a reason). Commits happen in a fixed order, each an
+ * atomic Iceberg commit tagged with the batch id in its snapshot summary ({@code poa.batch-id}):
+ *
+ * <ol>
+ *   <li>{@code datanet.datanets}: DataNets seen for the first time, with the default policy;
+ *   <li>{@code datanet.submissions}: the batch's rows, in one append: the batch's record of truth;
+ *   <li>{@code datanet.contributions}: one MERGE inserting new contributions and adding to the
+ *       submission counts of existing ones (guarded by {@code last_batch_id}, so it is idempotent);
+ *   <li>{@code datanet.ingest_runs}: the batch's counts; its presence marks the batch complete.
+ * </ol>
+ *
+ * A failure before step 2 leaves every table as it was (step 1 only adds DataNets, idempotently).
+ * A failure after step 2 is finished by rerunning the same batch: the stored submissions are
+ * reused as they are, steps 3 and 4 complete. A rerun of a complete batch changes nothing.
+ *
+ * <p>Shuffles: the exact-duplicate window, the LSH band self-join, the candidate verification
+ * joins and the connected-components rounds ({@link Deduplication}); the commit writes are
+ * distributed by partition (hash mode). Driver work: listing inputs and reading DataNet policies.
+ */
+public final class IngestJob {
+  private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+  public static final String BATCH_PROPERTY = "poa.batch-id";
+
+  /** What to ingest and how. */
+  public record Config(
+      List<String> inputs,
+      String format,
+      String batchId,
+      boolean knownDatanetsOnly,
+      long maxContentBytes,
+      Deduplication.Settings dedup) {
+    public Config {
+      inputs = List.copyOf(inputs);
+      if (inputs.isEmpty()) {
+        throw new IllegalArgumentException("Give at least one --input");
+      }
+      if (format != null && !List.of("jsonl", "csv", "parquet").contains(format)) {
+        throw new IllegalArgumentException("--format must be jsonl, csv or parquet, got " + format);
+      }
+      if (batchId != null && !BATCH_ID.matcher(batchId).matches()) {
+        throw new IllegalArgumentException(
+            "--batch-id '" + batchId + "' must be 1-128 characters of letters, digits and . _ : -");
+      }
+      if (maxContentBytes <= 0) {
+        throw new IllegalArgumentException("poa.ingest.max-content-bytes must be positive");
+      }
+      Objects.requireNonNull(dedup, "dedup");
+    }
+  }
+
+  /** Counts of one batch. {@code read == accepted + duplicate + nearDuplicate + rejected}. */
+  public record Result(
+      String batchId,
+      Outcome outcome,
+      long read,
+      long accepted,
+      long duplicate,
+      long nearDuplicate,
+      long rejected,
+      Map<String, Long> rejectedByReason,
+      Map<String, Long> snapshotIds) {
+    public boolean reconciles() {
+      return read == accepted + duplicate + nearDuplicate + rejected;
+    }
+  }
+
+  public enum Outcome {
+    INGESTED,
+    /** A previous run had committed the submissions; this run finished the batch. */
+    RESUMED,
+    /** The batch was already complete; nothing was written. */
+    ALREADY_INGESTED
+  }
+
+  /** Thrown when a batch id is reused for different inputs. */
+  public static final class BatchConflictException extends RuntimeException {
+    public BatchConflictException(String message) {
+      super(message);
+    }
+  }
+
+  private final SparkSession spark;
+  private final Lakehouse lakehouse;
+  private final Progress progress;
+
+  public IngestJob(Lakehouse lakehouse, Progress progress) {
+    this.spark = lakehouse.spark();
+    this.lakehouse = lakehouse;
+    this.progress = progress;
+  }
+
+  public Result run(Config config) {
+    lakehouse.migrate();
+    List<InputFile> files = InputFile.list(spark.sparkContext().hadoopConfiguration(), config.inputs());
+    String format = InputFile.detectFormat(files, config.format());
+    String fingerprint = InputFile.fingerprint(files);
+    String batchId = config.batchId() != null ? config.batchId() : "b-" + fingerprint.substring(0, 16);
+    progress.step("batch " + batchId + ": " + files.size() + " " + format + " file(s)");
+
+    Row done = completedRun(batchId);
+    if (done != null) {
+      if (!done.<String>getAs("input_fingerprint").equals(fingerprint)) {
+        throw new BatchConflictException(
+            "Batch " + batchId + " was already ingested from different inputs (files, sizes or times differ):"
+                + " use a new --batch-id for new data");
+      }
+      progress.step("batch " + batchId + " is already ingested: nothing to do");
+      return resultOf(done, Outcome.ALREADY_INGESTED);
+    }
+    refuseIfAnotherBatchIsIncomplete(batchId);
+
+    spark.sparkContext().setJobGroup("poa-ingest-" + batchId, "poa ingest " + batchId, false);
+    try {
+      return ingest(config, files, format, fingerprint, batchId);
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  private Result ingest(Config config, List<InputFile> files, String format, String fingerprint, String batchId) {
+    Snapshot committedSubmissions = snapshotOfBatch(lakehouse.table(Tables.SUBMISSIONS), batchId);
+    boolean resuming = committedSubmissions != null;
+    Instant startedAt =
+        resuming ? Instant.parse(committedSubmissions.summary().get("poa.ingested-at")) : Instant.now();
+    Map<String, Long> snapshots = new TreeMap<>();
+
+    Map<String, DatanetPolicy> policies = DatanetRegistry.policies(lakehouse);
+    SubmissionValidator validator =
+        new SubmissionValidator(policies, config.knownDatanetsOnly(), config.maxContentBytes());
+    PoaUdfs.register(spark);
+
+    progress.step("reading and validating records");
+    describe("read and validate " + batchId);
+    Dataset<Row> validated =
+        Validation.validate(spark, RawRecords.read(spark, files, format), validator, batchId)
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long read = validated.count();
+      progress.step(read + " records read");
+
+      if (!resuming) {
+        Dataset<Row> valid = validated.filter(col("reason").isNull());
+        List<String> newDatanets =
+            valid.select("datanet").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList().stream()
+                .filter(d -> !policies.containsKey(d))
+                .sorted()
+                .toList();
+        if (!newDatanets.isEmpty()) {
+          progress.step("registering new DataNets with the default policy: " + String.join(", ", newDatanets));
+          DatanetRegistry.registerDefaults(lakehouse, newDatanets, startedAt, batchId);
+          snapshots.put(Tables.DATANETS.qualifiedName(), lakehouse.currentSnapshotId(Tables.DATANETS));
+        }
+
+        progress.step("deduplicating (exact, then MinHash LSH near-duplicates) against stored contributions");
+        describe("deduplicate " + batchId);
+        Dataset<Row> stored =
+            spark.table(lakehouse.sparkName(Tables.CONTRIBUTIONS))
+                .select("contribution_id", "datanet", "first_submitted_at", "normalized_sha256", "minhash", "content");
+        Dataset<Row> assignments = Deduplication.assign(valid, stored, config.dedup());
+        Dataset<Row> rows = submissionRows(validated, assignments, batchId, format, startedAt);
+
+        progress.step("committing datanet.submissions");
+        describe("commit submissions " + batchId);
+        IcebergWrites.append(
+            rows,
+            lakehouse.sparkName(Tables.SUBMISSIONS),
+            Map.of(BATCH_PROPERTY, batchId, "poa.ingested-at", startedAt.toString()));
+      } else {
+        progress.step("submissions of " + batchId + " were committed by an earlier run: finishing the batch");
+      }
+      snapshots.put(Tables.SUBMISSIONS.qualifiedName(), snapshotOfBatch(lakehouse.table(Tables.SUBMISSIONS), batchId).snapshotId());
+
+      progress.step("merging into datanet.contributions");
+      describe("commit contributions " + batchId);
+      mergeContributions(validated, batchId, config.dedup());
+      snapshots.put(Tables.CONTRIBUTIONS.qualifiedName(), lakehouse.currentSnapshotId(Tables.CONTRIBUTIONS));
+
+      Dataset<Row> batchRows = spark.table(lakehouse.sparkName(Tables.SUBMISSIONS)).filter(col("batch_id").equalTo(batchId));
+      Map<String, Long> byStatus = new HashMap<>();
+      for (Row r : batchRows.groupBy("status").count().collectAsList()) {
+        byStatus.put(r.getString(0), r.getLong(1));
+      }
+      Map<String, Long> byReason = new TreeMap<>();
+      for (Row r : batchRows.filter(col("status").equalTo("rejected")).groupBy("reason").count().collectAsList()) {
+        byReason.put(r.getString(0), r.getLong(1));
+      }
+      long stored = byStatus.values().stream().mapToLong(Long::longValue).sum();
+      if (stored != read) {
+        throw new IllegalStateException(
+            "Batch " + batchId + ": " + read + " records read but " + stored + " submissions stored;"
+                + " the inputs changed since the batch started? Not marking it complete.");
+      }
+      Result result =
+          new Result(
+              batchId,
+              resuming ? Outcome.RESUMED : Outcome.INGESTED,
+              read,
+              byStatus.getOrDefault("accepted", 0L),
+              byStatus.getOrDefault("duplicate", 0L),
+              byStatus.getOrDefault("near_duplicate", 0L),
+              byStatus.getOrDefault("rejected", 0L),
+              byReason,
+              snapshots);
+      if (!result.reconciles()) {
+        throw new IllegalStateException("Batch " + batchId + " counts do not reconcile: " + result);
+      }
+      progress.step("committing datanet.ingest_runs");
+      writeRun(result, config, files, format, fingerprint, startedAt);
+      return result;
+    } finally {
+      validated.unpersist();
+    }
+  }
+
+  private void describe(String what) {
+    spark.sparkContext().setJobDescription(what);
+  }
+
+  /** The submissions rows of a batch, in table column order. */
+  static Dataset<Row> submissionRows(
+      Dataset<Row> validated, Dataset<Row> assignments, String batchId, String format, Instant ingestedAt) {
+    Dataset<Row> dedup =
+        assignments.withColumnRenamed("reason", "dedup_reason").withColumnRenamed("message", "dedup_message");
+    Dataset<Row> j = validated.join(dedup, new String[] {"submission_id"}, "left");
+    return j.select(
+        col("submission_id"),
+        lit(batchId).as("batch_id"),
+        col("datanet"),
+        col("contributor"),
+        col("content_sha256"),
+        col("normalized_sha256"),
+        col("submitted_at"),
+        lit(Timestamp.from(ingestedAt)).as("ingested_at"),
+        coalesce(col("status"), lit("rejected")).as("status"),
+        col("contribution_id"),
+        coalesce(col("reason"), col("dedup_reason")).as("reason"),
+        coalesce(col("message"), col("dedup_message")).as("message"),
+        col("similarity"),
+        col("source_file"),
+        col("source_line"),
+        lit(format).as("source_format"),
+        col("content_type"),
+        col("license"),
+        col("signature"),
+        col("metadata"),
+        col("raw_record"), // set by Validation for rejected records only
+        col("raw_bytes"));
+  }
+
+  private void mergeContributions(Dataset<Row> validated, String batchId, Deduplication.Settings dedup) {
+    Dataset<Row> batchSubs =
+        spark.table(lakehouse.sparkName(Tables.SUBMISSIONS))
+            .filter(col("batch_id").equalTo(batchId).and(col("status").notEqual("rejected")));
+    Dataset<Row> counts = batchSubs.groupBy("contribution_id").agg(count(lit(1)).as("n"));
+    Dataset<Row> accepted =
+        batchSubs.filter(col("status").equalTo("accepted"))
+            .select("submission_id")
+            .join(validated, "submission_id")
+            .select(
+                col("submission_id").as("first_submission_id"),
+                col("datanet"),
+                col("contributor"),
+                col("content"),
+                col("content_type"),
+                col("license"),
+                col("content_sha256"),
+                col("normalized_sha256"),
+                col("submitted_at").as("first_submitted_at"),
+                col("token_count"),
+                Deduplication.minhash("normalized", dedup).as("minhash"),
+                col("metadata"),
+                Deduplication.newContributionId(col("datanet"), col("normalized_sha256")).as("contribution_id"));
+    // Materialised: Spark 4.1 cannot plan a MERGE whose source view still references an
+    // Iceberg table ("No plan for TableReference"); the source is small (one batch).
+    Dataset<Row> source = counts.join(accepted, new String[] {"contribution_id"}, "left").localCheckpoint();
+    String view = "poa_contrib_src_" + Math.abs(batchId.hashCode());
+    source.createOrReplaceTempView(view);
+    String b = batchId.replace("'", "''");
+    String sql =
+        "MERGE INTO " + lakehouse.sparkName(Tables.CONTRIBUTIONS) + " t USING " + view + " s"
+            + " ON t.contribution_id = s.contribution_id"
+            + " WHEN MATCHED AND t.last_batch_id <> '" + b + "' THEN UPDATE SET"
+            + "   submission_count = t.submission_count + s.n, last_batch_id = '" + b + "'"
+            + " WHEN NOT MATCHED AND s.first_submission_id IS NOT NULL THEN INSERT"
+            + " (contribution_id, datanet, contributor, content, content_type, license, content_sha256,"
+            + "  normalized_sha256, first_submitted_at, first_submission_id, batch_id, token_count, minhash,"
+            + "  submission_count, last_batch_id, metadata)"
+            + " VALUES (s.contribution_id, s.datanet, s.contributor, s.content, s.content_type, s.license,"
+            + "  s.content_sha256, s.normalized_sha256, s.first_submitted_at, s.first_submission_id, '" + b + "',"
+            + "  s.token_count, s.minhash, s.n, '" + b + "', s.metadata)";
+    try {
+      CommitMetadata.withCommitProperties(
+          Map.of(BATCH_PROPERTY, batchId),
+          () -> {
+            spark.sql(sql);
+            return 0;
+          },
+          RuntimeException.class);
+    } finally {
+      spark.catalog().dropTempView(view);
+    }
+  }
+
+  private void writeRun(
+      Result r, Config config, List<InputFile> files, String format, String fingerprint, Instant startedAt) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    Deduplication.Settings d = config.dedup();
+    settings.put("dedup.threshold", Double.toString(d.threshold()));
+    settings.put("dedup.shingle-words", Integer.toString(d.shingleWords()));
+    settings.put("dedup.bands", Integer.toString(d.bands()));
+    settings.put("dedup.rows-per-band", Integer.toString(d.rowsPerBand()));
+    settings.put("dedup.scope", d.crossDatanet() ? "global" : "datanet");
+    settings.put("dedup.minhash", d.minhashImpl());
+    settings.put("ingest.known-datanets-only", Boolean.toString(config.knownDatanetsOnly()));
+    settings.put("ingest.max-content-bytes", Long.toString(config.maxContentBytes()));
+    List<String> paths = new ArrayList<>(config.inputs());
+    Row row =
+        RowFactory.create(
+            r.batchId(),
+            "committed",
+            Timestamp.from(startedAt),
+            Timestamp.from(Instant.now()),
+            CollectionConverters.asScala(paths).toSeq(),
+            fingerprint,
+            format,
+            r.read(),
+            r.accepted(),
+            r.duplicate(),
+            r.nearDuplicate(),
+            r.rejected(),
+            CollectionConverters.asScala(r.rejectedByReason()),
+            CollectionConverters.asScala(r.snapshotIds()),
+            CollectionConverters.asScala(settings));
+    Dataset<Row> df = spark.createDataFrame(List.of(row), spark.table(lakehouse.sparkName(Tables.INGEST_RUNS)).schema());
+    IcebergWrites.append(df, lakehouse.sparkName(Tables.INGEST_RUNS), Map.of(BATCH_PROPERTY, r.batchId()));
+  }
+
+  private Row completedRun(String batchId) {
+    List<Row> rows =
+        spark.table(lakehouse.sparkName(Tables.INGEST_RUNS)).filter(col("batch_id").equalTo(batchId)).collectAsList();
+    return rows.isEmpty() ? null : rows.get(0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Result resultOf(Row run, Outcome outcome) {
+    Map<String, Long> reasons = new TreeMap<>();
+    if (run.getAs("rejected_by_reason") != null) {
+      reasons.putAll(CollectionConverters.asJava((scala.collection.Map<String, Long>) run.getAs("rejected_by_reason")));
+    }
+    Map<String, Long> snaps = new TreeMap<>();
+    if (run.getAs("snapshot_ids") != null) {
+      snaps.putAll(CollectionConverters.asJava((scala.collection.Map<String, Long>) run.getAs("snapshot_ids")));
+    }
+    return new Result(
+        run.getAs("batch_id"),
+        outcome,
+        run.<Long>getAs("rows_read"),
+        run.<Long>getAs("accepted"),
+        run.<Long>getAs("duplicate"),
+        run.<Long>getAs("near_duplicate"),
+        run.<Long>getAs("rejected"),
+        reasons,
+        snaps);
+  }
+
+  /** The snapshot of the table that committed this batch, or null. */
+  static Snapshot snapshotOfBatch(Table table, String batchId) {
+    table.refresh();
+    for (Snapshot s : table.snapshots()) {
+      if (batchId.equals(s.summary().get(BATCH_PROPERTY))) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Batches run one after another: a batch whose submissions were committed but which has no
+   * ingest run must be finished before another starts, or the next batch would not see its
+   * contributions.
+   */
+  private void refuseIfAnotherBatchIsIncomplete(String batchId) {
+    Table submissions = lakehouse.table(Tables.SUBMISSIONS);
+    submissions.refresh();
+    Snapshot current = submissions.currentSnapshot();
+    if (current == null) {
+      return;
+    }
+    String last = current.summary().get(BATCH_PROPERTY);
+    if (last != null && !last.equals(batchId) && completedRun(last) == null) {
+      throw new IllegalStateException(
+          "Batch " + last + " stopped before it finished: rerun 'poa ingest --batch-id " + last
+              + "' with the same inputs to complete it, then ingest " + batchId);
+    }
+  }
+}

@@ -1,0 +1,244 @@
+package dev.poa.jobs.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poa.udfs.Reasons;
+import dev.poa.udfs.SubmissionValidator;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads the records of a batch, one row per input record with its source position and raw bytes,
+ * before any validation. JSONL and CSV files are read whole by one task each (not split), which is
+ * what makes line numbers exact; the rows are spread over the cluster right after. Parquet rows
+ * are turned into JSON text so that one validator applies to every format.
+ */
+public final class RawRecords {
+  /** Longest record kept; beyond it the job fails rather than hold unbounded bytes. */
+  static final int MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("source_file", DataTypes.StringType, false)
+          .add("file_index", DataTypes.IntegerType, false)
+          .add("source_line", DataTypes.LongType, false)
+          .add("raw", DataTypes.BinaryType, true)
+          .add("json_text", DataTypes.StringType, true)
+          .add("pre_reason", DataTypes.StringType, true)
+          .add("pre_message", DataTypes.StringType, true);
+
+  private RawRecords() {}
+
+  public static Dataset<Row> read(SparkSession spark, List<InputFile> files, String format) {
+    return switch (format) {
+      case "jsonl", "csv" -> readText(spark, files, format);
+      case "parquet" -> readParquet(spark, files);
+      default -> throw new IllegalArgumentException("Unknown format " + format + ": use jsonl, csv or parquet");
+    };
+  }
+
+  private static Dataset<Row> readText(SparkSession spark, List<InputFile> files, String format) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    Map<String, String> conf = new HashMap<>();
+    for (Map.Entry<String, String> e : hadoop) {
+      conf.put(e.getKey(), e.getValue());
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<InputFile> perFile = jsc.parallelize(files, Math.max(1, files.size()));
+    boolean csv = format.equals("csv");
+    JavaRDD<Row> rows =
+        perFile.flatMap(
+            f -> {
+              Configuration c = new Configuration(false);
+              conf.forEach(c::set);
+              List<Row> out = new ArrayList<>();
+              try (InputStream in = open(c, f.uri())) {
+                if (csv) {
+                  readCsv(in, f, out);
+                } else {
+                  readJsonl(in, f, out);
+                }
+              }
+              return out.iterator();
+            });
+    return spark.createDataFrame(rows, SCHEMA);
+  }
+
+  static InputStream open(Configuration conf, String uri) throws IOException {
+    Path p = new Path(uri);
+    FileSystem fs = p.getFileSystem(conf);
+    InputStream raw = fs.open(p);
+    CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
+    return new BufferedInputStream(codec == null ? raw : codec.createInputStream(raw), 1 << 16);
+  }
+
+  /** Lines end at LF (a CR before it is dropped); a final line without LF counts. */
+  static void readJsonl(InputStream in, InputFile f, List<Row> out) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
+    long lineNo = 0;
+    int c;
+    boolean any = false;
+    while (true) {
+      c = in.read();
+      if (c == -1 || c == '\n') {
+        if (c == -1 && !any) {
+          break;
+        }
+        lineNo++;
+        byte[] bytes = line.toByteArray();
+        int len = bytes.length;
+        if (len > 0 && bytes[len - 1] == '\r') {
+          bytes = java.util.Arrays.copyOf(bytes, len - 1);
+        }
+        if (lineNo == 1) {
+          bytes = stripBom(bytes);
+        }
+        out.add(RowFactory.create(f.uri(), f.index(), lineNo, bytes, null, null, null));
+        line.reset();
+        any = false;
+        if (c == -1) {
+          break;
+        }
+        continue;
+      }
+      any = true;
+      line.write(c);
+      if (line.size() > MAX_RECORD_BYTES) {
+        throw new IOException(
+            f.uri() + " line " + (lineNo + 1) + " is longer than " + MAX_RECORD_BYTES + " bytes: not a JSONL file?");
+      }
+    }
+  }
+
+  private static byte[] stripBom(byte[] b) {
+    if (b.length >= 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF) {
+      return java.util.Arrays.copyOfRange(b, 3, b.length);
+    }
+    return b;
+  }
+
+  static void readCsv(InputStream in, InputFile f, List<Row> out) throws IOException {
+    CsvRecordReader reader = new CsvRecordReader(in);
+    CsvRecordReader.Record header = reader.next();
+    if (header == null) {
+      return;
+    }
+    List<String> names = new ArrayList<>();
+    for (byte[] h : header.fields()) {
+      String name = SubmissionValidator.decodeUtf8(stripBom(h));
+      names.add(name == null ? "" : name.strip());
+    }
+    ObjectMapper json = new ObjectMapper();
+    CsvRecordReader.Record r;
+    while ((r = reader.next()) != null) {
+      String preReason = null;
+      String preMessage = null;
+      String jsonText = null;
+      boolean blank = r.raw().length == 0 || (r.fields().size() == 1 && r.fields().get(0).length == 0);
+      if (blank) {
+        preReason = Reasons.EMPTY_LINE;
+        preMessage = "empty line";
+      } else if (r.error() != null) {
+        preReason = Reasons.MALFORMED_CSV;
+        preMessage = "malformed CSV: " + r.error();
+      } else if (r.fields().size() != names.size()) {
+        preReason = Reasons.MALFORMED_CSV;
+        preMessage = "record has " + r.fields().size() + " fields, the header has " + names.size();
+      } else {
+        ObjectNode o = json.createObjectNode();
+        for (int i = 0; i < names.size() && preReason == null; i++) {
+          String v = SubmissionValidator.decodeUtf8(r.fields().get(i));
+          if (v == null) {
+            preReason = Reasons.INVALID_UTF8;
+            preMessage = "field " + names.get(i) + " is not valid UTF-8";
+          } else if (!v.isEmpty()) {
+            // CSV cannot tell empty from absent: an empty cell is an absent field.
+            if (names.get(i).equals("metadata")) {
+              o.set("metadata", parseMetadata(json, v));
+            } else {
+              o.put(names.get(i), v);
+            }
+          }
+        }
+        jsonText = preReason == null ? o.toString() : null;
+      }
+      out.add(RowFactory.create(f.uri(), f.index(), r.line(), r.raw(), jsonText, preReason, preMessage));
+    }
+  }
+
+  private static JsonNode parseMetadata(ObjectMapper json, String v) {
+    try {
+      JsonNode n = json.readTree(v);
+      if (n != null && n.isObject()) {
+        return n;
+      }
+    } catch (IOException e) {
+      // not JSON: kept as a string, which the validator rejects as the wrong type
+    }
+    return json.getNodeFactory().textNode(v);
+  }
+
+  private static final Set<String> STRING_FIELDS =
+      Set.of("datanet", "contributor", "content", "content_type", "license", "signature");
+
+  /**
+   * Parquet rows as JSON text. A column whose type cannot hold what the contract asks (binary
+   * content, a numeric contributor) makes every row of that file {@code wrong_type}: to_json
+   * would otherwise turn bytes into base64 text that looks valid.
+   */
+  private static Dataset<Row> readParquet(SparkSession spark, List<InputFile> files) {
+    Dataset<Row> all = null;
+    Map<String, String> tsFormat = Map.of("timestampFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
+    for (InputFile f : files) {
+      Dataset<Row> df = spark.read().parquet(f.uri());
+      String typeProblem = null;
+      for (StructField field : df.schema().fields()) {
+        String n = field.name();
+        boolean ok =
+            !(STRING_FIELDS.contains(n) && field.dataType() == DataTypes.BinaryType)
+                && !(n.equals("metadata") && field.dataType() instanceof MapType m && m.keyType() != DataTypes.StringType);
+        if (!ok && typeProblem == null) {
+          typeProblem = "column " + n + " has type " + field.dataType().simpleString() + " in this file";
+        }
+      }
+      Column[] cols = java.util.Arrays.stream(df.columns()).map(functions::col).toArray(Column[]::new);
+      Column json = functions.to_json(functions.struct(cols), tsFormat);
+      Dataset<Row> rows =
+          df.select(
+              functions.lit(f.uri()).as("source_file"),
+              functions.lit(f.index()).as("file_index"),
+              functions.col("_metadata.row_index").plus(1).cast("long").as("source_line"),
+              json.cast("binary").as("raw"),
+              json.as("json_text"),
+              functions.lit(typeProblem == null ? null : Reasons.WRONG_TYPE).cast("string").as("pre_reason"),
+              functions.lit(typeProblem).cast("string").as("pre_message"));
+      all = all == null ? rows : all.unionAll(rows);
+    }
+    return all;
+  }
+}

@@ -1,0 +1,135 @@
+package dev.poa.schemas;
+
+import static dev.poa.schemas.Column.optional;
+import static dev.poa.schemas.Column.required;
+
+import java.util.List;
+import org.apache.iceberg.PartitionSpec;
+
+/**
+ * Every table of the lakehouse, in one place. A job names a table by its definition; the
+ * {@link Lakehouse} creates it or migrates it to the version defined here.
+ *
+ * <p>To change a table, append a version (never edit an existing one): {@code poa migrate} applies
+ * it in place on every lakehouse that is behind.
+ */
+public final class Tables {
+  private Tables() {}
+
+  public static final TableDefinition DATANETS =
+      TableDefinition.builder("datanet", "datanets")
+          .doc("Registered DataNets and their submission policy.")
+          .layoutRationale("Tiny, read whole by every ingest: unpartitioned, one file.")
+          .version(
+              1,
+              "initial",
+              required("id", T.STRING, "slug: [a-z0-9][a-z0-9-]{1,62}"),
+              optional("name", T.STRING, "display name"),
+              optional("domain", T.STRING, "topic, e.g. medical, legal, code"),
+              optional(
+                  "license_policy",
+                  T.list(T.STRING),
+                  "SPDX ids accepted; empty or null = any valid SPDX id"),
+              required("signatures_required", T.BOOLEAN, "reject rows without a valid signature"),
+              required("created_at", T.TIMESTAMPTZ, "when the DataNet was registered"),
+              optional("created_by", T.STRING, "cli or ingest (auto-registered with defaults)"))
+          .build();
+
+  public static final TableDefinition SUBMISSIONS =
+      TableDefinition.builder("datanet", "submissions")
+          .doc("One row per input record ever read, with its final state and reason.")
+          .layoutRationale(
+              "Partitioned by datanet and day of ingestion: reviews and reward jobs read one"
+                  + " DataNet, and each batch lands in one day, so a batch writes few partitions"
+                  + " and an audit of a batch prunes to them. Sorted by status and contributor"
+                  + " so 'rejected rows' and 'rows of contributor X' skip most row groups.")
+          .version(
+              1,
+              "initial",
+              required("submission_id", T.STRING, "sha256(batch_id, source_file, source_line)"),
+              required("batch_id", T.STRING, "ingest batch"),
+              optional("datanet", T.STRING, "DataNet slug (null if the row had none)"),
+              optional("contributor", T.STRING, "lower-case 0x address of the submitter"),
+              optional("content_sha256", T.STRING, "hex sha256 of the content as given (UTF-8)"),
+              optional("normalized_sha256", T.STRING, "hex sha256 of the normalised content"),
+              optional("submitted_at", T.TIMESTAMPTZ, "submitted_at of the record"),
+              required("ingested_at", T.TIMESTAMPTZ, "start of the ingest batch"),
+              required("status", T.STRING, "accepted | duplicate | near_duplicate | rejected"),
+              optional("contribution_id", T.STRING, "canonical contribution; null if rejected"),
+              optional("reason", T.STRING, "machine-readable code when not accepted"),
+              optional("message", T.STRING, "human-readable explanation when not accepted"),
+              optional("similarity", T.DOUBLE, "Jaccard similarity to the canonical (near dups)"),
+              required("source_file", T.STRING, "input file URI"),
+              required("source_line", T.LONG, "1-based line (JSONL/CSV) or row (Parquet)"),
+              required("source_format", T.STRING, "jsonl | csv | parquet"),
+              optional("content_type", T.STRING, "text | code | transcript"),
+              optional("license", T.STRING, "SPDX id"),
+              optional("signature", T.STRING, "0x-hex EIP-191 signature, as given"),
+              optional("metadata", T.stringMap(), "metadata as given"),
+              optional("raw_record", T.STRING, "the input record, kept for rejected rows"),
+              optional("raw_bytes", T.BINARY, "exact bytes when the record is not valid UTF-8"))
+          .partitionedBy(
+              s -> PartitionSpec.builderFor(s).identity("datanet").day("ingested_at").build())
+          .sortedBy("status", "contributor", "submitted_at")
+          .property("write.distribution-mode", "hash")
+          .build();
+
+  public static final TableDefinition CONTRIBUTIONS =
+      TableDefinition.builder("datanet", "contributions")
+          .doc("One row per distinct accepted contribution; duplicates map onto it.")
+          .layoutRationale(
+              "Partitioned by datanet: attribution and dedup read the contributions of one"
+                  + " DataNet. Sorted by first_submitted_at so time-ranged reads prune files."
+                  + " Not partitioned by time: a DataNet's contributions are read whole.")
+          .version(
+              1,
+              "initial",
+              required("contribution_id", T.STRING, "c_ + 32 hex of sha256(datanet, normalized)"),
+              required("datanet", T.STRING, "DataNet slug"),
+              required("contributor", T.STRING, "first submitter (lower-case 0x address)"),
+              required("content", T.STRING, "content as first submitted"),
+              required("content_type", T.STRING, "text | code | transcript"),
+              required("license", T.STRING, "SPDX id"),
+              required("content_sha256", T.STRING, "hex sha256 of content"),
+              required("normalized_sha256", T.STRING, "hex sha256 of normalised content"),
+              required("first_submitted_at", T.TIMESTAMPTZ, "submitted_at of the first submission"),
+              required("first_submission_id", T.STRING, "submission that created it"),
+              required("batch_id", T.STRING, "batch that created it"),
+              required("token_count", T.INT, "tokens under the default tokenizer"),
+              required("minhash", T.list(T.LONG), "MinHash signature of the normalised content"),
+              required("submission_count", T.LONG, "submissions mapped to it (incl. itself)"),
+              required("last_batch_id", T.STRING, "last batch that mapped a submission to it"),
+              optional("metadata", T.stringMap(), "metadata of the first submission"))
+          .partitionedBy(s -> PartitionSpec.builderFor(s).identity("datanet").build())
+          .sortedBy("first_submitted_at", "contribution_id")
+          .property("write.distribution-mode", "hash")
+          .build();
+
+  public static final TableDefinition INGEST_RUNS =
+      TableDefinition.builder("datanet", "ingest_runs")
+          .doc("One row per committed ingest batch; its presence marks the batch complete.")
+          .layoutRationale("One row per batch: unpartitioned, read whole.")
+          .version(
+              1,
+              "initial",
+              required("batch_id", T.STRING, "batch id"),
+              required("status", T.STRING, "committed"),
+              required("started_at", T.TIMESTAMPTZ, "start"),
+              required("finished_at", T.TIMESTAMPTZ, "end"),
+              required("input_paths", T.list(T.STRING), "inputs as given"),
+              required("input_fingerprint", T.STRING, "sha256 of (file, size, mtime) of each input"),
+              required("source_format", T.STRING, "jsonl | csv | parquet"),
+              required("rows_read", T.LONG, "records read"),
+              required("accepted", T.LONG, "new contributions"),
+              required("duplicate", T.LONG, "exact duplicates"),
+              required("near_duplicate", T.LONG, "near duplicates"),
+              required("rejected", T.LONG, "rejected"),
+              optional("rejected_by_reason", T.longMap(), "rejected rows per reason code"),
+              optional("snapshot_ids", T.longMap(), "table -> snapshot id this batch committed"),
+              optional("settings", T.stringMap(), "dedup and validation settings used"))
+          .build();
+
+  /** Every table, in creation order. */
+  public static final List<TableDefinition> ALL =
+      List.of(DATANETS, SUBMISSIONS, CONTRIBUTIONS, INGEST_RUNS);
+}
