@@ -104,12 +104,15 @@ public final class PoaCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), true);
     System.exit(code);
   }
 
-  /** Runs the CLI; returns the exit code. Used by tests too. */
-  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+  /**
+   * Runs the CLI and returns the exit code. Tests pass {@code stopSpark = false} to keep their
+   * shared session.
+   */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err, boolean stopSpark) {
     PoaCli root = new PoaCli();
     CommandLine cmd = new CommandLine(root);
     cmd.setOut(out);
@@ -137,7 +140,7 @@ public final class PoaCli implements Runnable {
     try {
       return cmd.execute(args);
     } finally {
-      if (root.spark != null) {
+      if (stopSpark && root.spark != null) {
         root.spark.stop();
       }
     }

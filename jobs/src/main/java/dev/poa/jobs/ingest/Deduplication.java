@@ -95,7 +95,7 @@ public final class Deduplication {
 
   /**
    * @param valid validated rows (submission_id, datanet, submitted_at, ingest_seq, normalized,
-   *     normalized_sha256)
+   *     normalized_sha256, minhash)
    * @param stored stored contributions (contribution_id, datanet, first_submitted_at,
    *     normalized_sha256, minhash, content)
    * @return per valid row: submission_id, status, contribution_id, reason, message, similarity
@@ -126,7 +126,7 @@ public final class Deduplication {
                 col("normalized"),
                 col("submission_id"),
                 col("normalized_sha256"),
-                minhash("normalized", s).as("sig"))
+                col("minhash").as("sig"))
             .cache();
     Dataset<Row> storedNodes =
         st.join(newNodes.select("scope").distinct(), "scope")

@@ -171,6 +171,11 @@ public final class IngestJob {
     describe("read and validate " + batchId);
     Dataset<Row> validated =
         Validation.validate(spark, RawRecords.read(spark, files, format), validator, batchId)
+            // Signatures are computed once per valid record, for dedup and for the stored rows.
+            .withColumn(
+                "minhash",
+                org.apache.spark.sql.functions.when(
+                    col("reason").isNull(), Deduplication.minhash("normalized", config.dedup())))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long read = validated.count();
@@ -195,7 +200,7 @@ public final class IngestJob {
             spark.table(lakehouse.sparkName(Tables.CONTRIBUTIONS))
                 .select("contribution_id", "datanet", "first_submitted_at", "normalized_sha256", "minhash", "content");
         Dataset<Row> assignments = Deduplication.assign(valid, stored, config.dedup());
-        Dataset<Row> rows = submissionRows(validated, assignments, batchId, format, startedAt);
+        Dataset<Row> rows = submissionRows(validated.drop("minhash"), assignments, batchId, format, startedAt);
 
         progress.step("committing datanet.submissions");
         describe("commit submissions " + batchId);
@@ -305,7 +310,7 @@ public final class IngestJob {
                 col("normalized_sha256"),
                 col("submitted_at").as("first_submitted_at"),
                 col("token_count"),
-                Deduplication.minhash("normalized", dedup).as("minhash"),
+                col("minhash"),
                 col("metadata"),
                 Deduplication.newContributionId(col("datanet"), col("normalized_sha256")).as("contribution_id"));
     // Materialised: Spark 4.1 cannot plan a MERGE whose source view still references an

@@ -1,0 +1,57 @@
+package dev.poa.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.poa.SharedSpark;
+import dev.poa.jobs.demo.Corpus;
+import dev.poa.udfs.MinHash;
+import dev.poa.udfs.TextNormalizer;
+import dev.poa.udfs.XxHash64;
+import dev.poa.udfs.spark.PoaUdfs;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/** The Java (CPU reference) implementations equal their Spark built-in twins bit for bit. */
+class BuiltinTwinsTest {
+  @Test
+  void xxhash64MatchesSpark() {
+    SparkSession spark = SharedSpark.spark();
+    List<String> samples = List.of("", "a", "abcd", "abcdefgh", "0123456789abcdef0123456789abcdef-tail", "caf\u00e9 \u4e16\u754c");
+    for (String s : samples) {
+      long spark64 = spark.sql("SELECT xxhash64('" + s + "')").first().getLong(0);
+      assertEquals(spark64, XxHash64.hashBytes(s.getBytes(StandardCharsets.UTF_8), XxHash64.SPARK_SEED), s);
+    }
+    long h = 123456789012345L;
+    long expected = spark.sql("SELECT xxhash64(" + h + "L, 7)").first().getLong(0);
+    assertEquals(expected, XxHash64.hashInt(7, XxHash64.hashLong(h, XxHash64.SPARK_SEED)));
+  }
+
+  @Test
+  void minhashUdfEqualsBuiltinExpression() {
+    SparkSession spark = SharedSpark.spark();
+    PoaUdfs.register(spark);
+    Corpus c = new Corpus(2, 1);
+    List<String> docs = new ArrayList<>(List.of("one two", "a b c d e", "a b c d e f g"));
+    for (int i = 0; i < 10; i++) {
+      docs.add(TextNormalizer.normalize(c.prose(30 + i * 20)));
+    }
+    Dataset<Row> df = spark.createDataset(docs, Encoders.STRING()).toDF("n");
+    List<Row> rows = df.selectExpr("n",
+        "poa_minhash(n, 5, 40) AS udf",
+        PoaUdfs.builtinMinhashExpr("n", 5, 40) + " AS builtin").collectAsList();
+    for (Row r : rows) {
+      long[] expected = MinHash.signature(r.getString(0), 5, 40);
+      List<Long> udf = scala.jdk.javaapi.CollectionConverters.asJava(r.<scala.collection.Seq<Long>>getAs("udf"));
+      assertArrayEquals(expected, udf.stream().mapToLong(Long::longValue).toArray(), r.getString(0));
+      List<Long> builtin = scala.jdk.javaapi.CollectionConverters.asJava(r.<scala.collection.Seq<Long>>getAs("builtin"));
+      assertArrayEquals(expected, builtin.stream().mapToLong(Long::longValue).toArray(), r.getString(0));
+    }
+  }
+}

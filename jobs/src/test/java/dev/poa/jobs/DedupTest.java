@@ -1,0 +1,171 @@
+package dev.poa.jobs;
+
+import static dev.poa.jobs.IngestFixtures.byKey;
+import static dev.poa.jobs.IngestFixtures.config;
+import static dev.poa.jobs.IngestFixtures.ingest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poa.SharedSpark;
+import dev.poa.SharedSpark.TestLakehouse;
+import dev.poa.jobs.demo.Corpus;
+import dev.poa.jobs.ingest.IngestJob;
+import dev.poa.udfs.MinHash;
+import dev.poa.udfs.TextNormalizer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DedupTest {
+  static final Instant T0 = Instant.parse("2026-05-01T08:00:00Z");
+  final Corpus corpus = new Corpus(11, 6);
+  final ObjectMapper json = new ObjectMapper();
+
+  String line(String key, String datanet, String content, Instant at) {
+    ObjectNode o = json.createObjectNode();
+    o.put("datanet", datanet);
+    o.put("contributor", corpus.contributors().get(Math.abs(key.hashCode()) % 6));
+    o.put("content", content);
+    o.put("content_type", "text");
+    o.put("license", "CC-BY-4.0");
+    o.put("submitted_at", at.toString());
+    o.putObject("metadata").put("key", key);
+    return o.toString();
+  }
+
+  Path file(Path dir, String name, List<String> lines) {
+    return SharedSpark.write(dir.resolve(name), String.join("\n", lines) + "\n");
+  }
+
+  @Test
+  void variantsOfEachKindMapToTheOriginal(@TempDir Path dir) {
+    TestLakehouse t = SharedSpark.lakehouse(dir);
+    List<String> originals = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      originals.add(corpus.prose(250));
+      lines.add(line("o" + i, "news", originals.get(i), T0.plusSeconds(i)));
+    }
+    String[] kinds = {"whitespace", "case", "boilerplate", "edits", "truncation"};
+    for (int i = 0; i < kinds.length; i++) {
+      lines.add(line("v" + i, "news", corpus.variant(originals.get(i), kinds[i]), T0.plusSeconds(100 + i)));
+    }
+    IngestJob.Result r = ingest(t, config("b1", file(dir, "in.jsonl", lines)));
+    assertEquals(13, r.read());
+    assertEquals(8, r.accepted());
+    assertEquals(2, r.duplicate());
+    assertEquals(3, r.nearDuplicate());
+    Map<String, Row> rows = byKey(t, "b1");
+    for (int i = 0; i < kinds.length; i++) {
+      Row v = rows.get("v" + i);
+      assertEquals(rows.get("o" + i).<String>getAs("contribution_id"), v.getAs("contribution_id"), kinds[i]);
+      assertEquals(i < 2 ? "duplicate" : "near_duplicate", v.getAs("status"), kinds[i]);
+      assertEquals(i < 2 ? "exact_duplicate" : "near_duplicate", v.getAs("reason"), kinds[i]);
+    }
+    long distinct = rows.values().stream().map(x -> x.<String>getAs("contribution_id")).distinct().count();
+    assertEquals(8, distinct);
+    Row c = t.spark().table(t.table("datanet.contributions"))
+        .filter("contribution_id = '" + rows.get("o3").getAs("contribution_id") + "'").first();
+    assertEquals(2L, c.<Long>getAs("submission_count"));
+    assertEquals(originals.get(3), c.getAs("content"));
+  }
+
+  @Test
+  void chainsOfNearDuplicatesFormOneCluster(@TempDir Path dir) {
+    TestLakehouse t = SharedSpark.lakehouse(dir);
+    String a = TextNormalizer.normalize(corpus.prose(400));
+    String[] w = a.split(" ");
+    String[] bw = w.clone();
+    for (int i = (int) (w.length * 0.93); i < w.length; i++) {
+      bw[i] = "tailword" + i;
+    }
+    String b = String.join(" ", bw);
+    String[] cw = bw.clone();
+    for (int i = 0; i < (int) (w.length * 0.07); i++) {
+      cw[i] = "headword" + i;
+    }
+    String c = String.join(" ", cw);
+    int k = MinHash.DEFAULT_SHINGLE_WORDS;
+    assertTrue(MinHash.jaccard(a, b, k) >= 0.8, "precondition a~b " + MinHash.jaccard(a, b, k));
+    assertTrue(MinHash.jaccard(b, c, k) >= 0.8, "precondition b~c " + MinHash.jaccard(b, c, k));
+    assertTrue(MinHash.jaccard(a, c, k) < 0.8, "precondition a!~c " + MinHash.jaccard(a, c, k));
+    // c comes first in the file but a was submitted first: submitted_at decides the credit.
+    Path in = file(dir, "chain.jsonl", List.of(line("c", "news", c, T0.plusSeconds(20)),
+        line("b", "news", b, T0.plusSeconds(10)), line("a", "news", a, T0)));
+    IngestJob.Result r = ingest(t, config("chain", in));
+    assertEquals(1, r.accepted());
+    assertEquals(2, r.nearDuplicate());
+    Map<String, Row> rows = byKey(t, "chain");
+    assertEquals("accepted", rows.get("a").getAs("status"));
+    assertEquals(rows.get("a").<String>getAs("contribution_id"), rows.get("c").getAs("contribution_id"));
+    assertEquals(rows.get("a").<String>getAs("contribution_id"), rows.get("b").getAs("contribution_id"));
+  }
+
+  @Test
+  void laterBatchesAreDeduplicatedAgainstStoredContributions(@TempDir Path dir) {
+    TestLakehouse t = SharedSpark.lakehouse(dir);
+    String o1 = corpus.prose(200);
+    String o2 = corpus.prose(200);
+    ingest(t, config("first", file(dir, "1.jsonl", List.of(line("o1", "news", o1, T0), line("o2", "news", o2, T0.plusSeconds(1))))));
+    String fresh = corpus.prose(200);
+    IngestJob.Result r = ingest(t, config("second", file(dir, "2.jsonl", List.of(
+        line("again", "news", "  " + o1.toUpperCase() + " ", T0.plusSeconds(500)),
+        line("edit", "news", corpus.variant(o2, "edits"), T0.plusSeconds(501)),
+        line("new", "news", fresh, T0.plusSeconds(502))))));
+    assertEquals(1, r.accepted());
+    assertEquals(1, r.duplicate());
+    assertEquals(1, r.nearDuplicate());
+    Map<String, Row> first = byKey(t, "first");
+    Map<String, Row> second = byKey(t, "second");
+    assertEquals(first.get("o1").<String>getAs("contribution_id"), second.get("again").getAs("contribution_id"));
+    assertEquals(first.get("o2").<String>getAs("contribution_id"), second.get("edit").getAs("contribution_id"));
+    assertEquals(3L, t.spark().table(t.table("datanet.contributions")).count());
+    List<Long> counts = t.spark().table(t.table("datanet.contributions")).orderBy("first_submitted_at")
+        .select("submission_count").as(org.apache.spark.sql.Encoders.LONG()).collectAsList();
+    assertEquals(List.of(2L, 2L, 1L), counts);
+  }
+
+  @Test
+  void dedupIsWithinADatanetUnlessAskedOtherwise(@TempDir Path dir) {
+    TestLakehouse t = SharedSpark.lakehouse(dir);
+    String doc = corpus.prose(120);
+    Path in = file(dir, "x.jsonl", List.of(line("a", "alpha", doc, T0), line("b", "beta", doc, T0.plusSeconds(1))));
+    assertEquals(2, ingest(t, config("within", in)).accepted());
+
+    TestLakehouse g = SharedSpark.lakehouse(dir.resolve("global"));
+    IngestJob.Config c = config("across", in);
+    IngestJob.Config global = new IngestJob.Config(c.inputs(), null, "across", false, c.maxContentBytes(),
+        new dev.poa.jobs.ingest.Deduplication.Settings(0.8, 5, 16, 5, true, "udf", 50));
+    IngestJob.Result r = ingest(g, global);
+    assertEquals(1, r.accepted());
+    assertEquals(1, r.duplicate());
+  }
+
+  @Test
+  void unrelatedDocumentsStayApartAndTiesFollowFileOrder(@TempDir Path dir) {
+    TestLakehouse t = SharedSpark.lakehouse(dir);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      lines.add(line("u" + i, "news", corpus.prose(60 + i), T0));
+    }
+    String same = corpus.prose(80);
+    lines.add(line("tie1", "news", same, T0.plusSeconds(9)));
+    lines.add(line("tie2", "news", same, T0.plusSeconds(9)));
+    IngestJob.Result r = ingest(t, config("u", file(dir, "u.jsonl", lines)));
+    assertEquals(41, r.accepted());
+    Map<String, Row> rows = byKey(t, "u");
+    assertEquals("accepted", rows.get("tie1").getAs("status"));
+    assertEquals("duplicate", rows.get("tie2").getAs("status"));
+    assertNotEquals(rows.get("u1").<String>getAs("contribution_id"), rows.get("u2").getAs("contribution_id"));
+    assertTrue(Arrays.asList(r.rejectedByReason().keySet().toArray()).isEmpty());
+  }
+}

@@ -1,0 +1,45 @@
+package dev.poa.jobs;
+
+import dev.poa.SharedSpark.TestLakehouse;
+import dev.poa.jobs.ingest.Deduplication;
+import dev.poa.jobs.ingest.IngestJob;
+import dev.poa.udfs.MinHash;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+
+/** Helpers shared by the ingest tests. */
+public final class IngestFixtures {
+  private IngestFixtures() {}
+
+  public static Deduplication.Settings dedup() {
+    return new Deduplication.Settings(0.8, MinHash.DEFAULT_SHINGLE_WORDS, MinHash.DEFAULT_BANDS,
+        MinHash.DEFAULT_ROWS_PER_BAND, false, "udf", 50);
+  }
+
+  public static IngestJob.Config config(String batchId, Path... inputs) {
+    return new IngestJob.Config(
+        java.util.Arrays.stream(inputs).map(Path::toString).toList(), null, batchId, false, 4L << 20, dedup());
+  }
+
+  public static IngestJob.Result ingest(TestLakehouse t, IngestJob.Config config) {
+    return new IngestJob(t.lakehouse(), Progress.SILENT).run(config);
+  }
+
+  /** submissions of a batch, keyed by metadata['key'] (set by the test data). */
+  public static Map<String, Row> byKey(TestLakehouse t, String batchId) {
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : t.spark().table(t.table("datanet.submissions")).filter("batch_id = '" + batchId + "'").collectAsList()) {
+      scala.collection.Map<String, String> md = r.getAs("metadata");
+      String key = md == null || md.get("key").isEmpty() ? String.valueOf(r.<Object>getAs("source_line")) : md.get("key").get();
+      out.put(key, r);
+    }
+    return out;
+  }
+
+  public static List<Long> snapshotIds(TestLakehouse t) {
+    return dev.poa.schemas.Tables.ALL.stream().map(d -> t.lakehouse().currentSnapshotId(d)).toList();
+  }
+}
