@@ -42,10 +42,10 @@ class BuiltinTwinsTest {
     for (int i = 0; i < 10; i++) {
       docs.add(TextNormalizer.normalize(c.prose(30 + i * 20)));
     }
-    Dataset<Row> df = spark.createDataset(docs, Encoders.STRING()).toDF("n");
+    Dataset<Row> df = spark.createDataset(docs, Encoders.STRING()).toDF("n").selectExpr("n", PoaUdfs.wordsExpr("n") + " AS w");
     List<Row> rows = df.selectExpr("n",
         "poa_minhash(n, 5, 40) AS udf",
-        PoaUdfs.builtinMinhashExpr("n", 5, 40) + " AS builtin").collectAsList();
+        PoaUdfs.builtinMinhashExpr("w", 5, 40) + " AS builtin").collectAsList();
     for (Row r : rows) {
       long[] expected = MinHash.signature(r.getString(0), 5, 40);
       List<Long> udf = scala.jdk.javaapi.CollectionConverters.asJava(r.<scala.collection.Seq<Long>>getAs("udf"));

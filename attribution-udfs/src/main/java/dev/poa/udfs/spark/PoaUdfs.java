@@ -29,16 +29,23 @@ public final class PoaUdfs {
             DataTypes.createArrayType(DataTypes.LongType, false));
   }
 
-  /** The built-in (GPU-capable) twin of {@code poa_minhash}, as a SQL expression. */
-  public static String builtinMinhashExpr(String normalizedCol, int k, int n) {
-    return "transform(sequence(0, " + (n - 1) + "), j -> array_min(transform(" + shinglesExpr(normalizedCol, k)
+  /**
+   * The built-in (GPU-capable) twin of {@code poa_minhash}, as a SQL expression over a column of
+   * words ({@code split(normalized, ' ')}; computed once per row, not inside the lambdas).
+   */
+  public static String builtinMinhashExpr(String wordsCol, int k, int n) {
+    return "transform(sequence(0, " + (n - 1) + "), j -> array_min(transform(" + shinglesExpr(wordsCol, k)
         + ", h -> xxhash64(h, j))))";
   }
 
-  /** Shingle hashes of a normalised text column, as a SQL expression (see {@link MinHash}). */
-  public static String shinglesExpr(String normalizedCol, int k) {
-    String w = "split(" + normalizedCol + ", ' ')";
-    return "transform(sequence(0, greatest(size(" + w + ") - " + k + ", 0)), i -> xxhash64(array_join(slice("
-        + w + ", i + 1, " + k + "), ' ')))";
+  /** Shingle hashes of a words column (see {@link MinHash}), as a SQL expression. */
+  public static String shinglesExpr(String wordsCol, int k) {
+    return "transform(sequence(0, greatest(size(" + wordsCol + ") - " + k + ", 0)), i -> xxhash64(array_join(slice("
+        + wordsCol + ", i + 1, " + k + "), ' ')))";
+  }
+
+  /** The words of a normalised text column, as a SQL expression. */
+  public static String wordsExpr(String normalizedCol) {
+    return "split(" + normalizedCol + ", ' ')";
   }
 }

@@ -48,7 +48,15 @@ public final class Corpus {
   private final List<String> addresses = new ArrayList<>();
   private final ObjectMapper json = new ObjectMapper();
 
+  private final boolean sign;
+
   public Corpus(long seed, int contributors) {
+    this(seed, contributors, true);
+  }
+
+  /** {@code sign = false} leaves documents unsigned (faster to generate). */
+  public Corpus(long seed, int contributors, boolean sign) {
+    this.sign = sign;
     this.random = new Random(seed);
     Random vocab = new Random(seed ^ 0x5DEECE66DL);
     vocabulary = new String[6000];
@@ -158,15 +166,21 @@ public final class Corpus {
    * another contributor.
    */
   public List<Doc> generate(int originals, int words, double variantRate, List<String> datanets, Instant start) {
+    return generate(originals, Integer.MAX_VALUE, words, variantRate, datanets, start);
+  }
+
+  /** As above, stopping at {@code maxDocs} documents. */
+  public List<Doc> generate(
+      int originals, int maxDocs, int words, double variantRate, List<String> datanets, Instant start) {
     List<Doc> docs = new ArrayList<>();
-    for (int i = 0; i < originals; i++) {
+    for (int i = 0; i < originals && docs.size() < maxDocs; i++) {
       String datanet = datanets.get(random.nextInt(datanets.size()));
       boolean isCode = datanet.contains("code");
       String content = isCode ? code(Math.max(3, words / 12)) : prose(words);
       String cluster = datanet + "/" + i;
       Instant at = start.plusSeconds(i * 60L);
       docs.add(doc(cluster, "original", datanet, random.nextInt(addresses.size()), isCode ? "code" : "text", content, at));
-      if (random.nextDouble() < variantRate) {
+      if (random.nextDouble() < variantRate && docs.size() < maxDocs) {
         String kind = VARIANTS.get(random.nextInt(VARIANTS.size()));
         docs.add(doc(cluster, kind, datanet, random.nextInt(addresses.size()), isCode ? "code" : "text",
             variant(content, kind), at.plusSeconds(30 + random.nextInt(3600 * 24))));
@@ -178,7 +192,7 @@ public final class Corpus {
   public Doc doc(String cluster, String variant, String datanet, int contributor, String type, String content, Instant at) {
     byte[] sha = SubmissionValidator.sha256(content.getBytes(StandardCharsets.UTF_8));
     return new Doc(cluster, variant, datanet, addresses.get(contributor), type,
-        LICENSES[random.nextInt(LICENSES.length)], at, content, Signatures.sign(sha, keys.get(contributor)));
+        LICENSES[random.nextInt(LICENSES.length)], at, content, sign ? Signatures.sign(sha, keys.get(contributor)) : null);
   }
 
   /** The JSONL line of a document (ground truth goes into metadata). */
@@ -190,7 +204,9 @@ public final class Corpus {
     o.put("content_type", d.contentType());
     o.put("license", d.license());
     o.put("submitted_at", d.submittedAt().toString());
-    o.put("signature", d.signature());
+    if (d.signature() != null) {
+      o.put("signature", d.signature());
+    }
     ObjectNode md = o.putObject("metadata");
     md.put("cluster", d.cluster());
     md.put("variant", d.variant());

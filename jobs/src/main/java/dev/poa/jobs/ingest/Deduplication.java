@@ -22,6 +22,7 @@ import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import dev.poa.jobs.Progress;
 import dev.poa.udfs.spark.PoaUdfs;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -78,13 +79,21 @@ public final class Deduplication {
     return concat(lit("c_"), substring(sha2(concat_ws("\n", datanet, normalizedSha256), 256), 1, 32));
   }
 
-  /** MinHash signature of a normalised-text column, by the configured implementation. */
-  public static Column minhash(String normalizedCol, Settings s) {
+  /**
+   * Adds column {@code minhash}: the MinHash signature of column {@code normalized}, by the
+   * configured implementation, for rows where {@code when} holds (null elsewhere).
+   */
+  public static Dataset<Row> withMinhash(Dataset<Row> df, Column when, Settings s) {
     if (s.minhashImpl().equals("builtin")) {
-      return expr(PoaUdfs.builtinMinhashExpr(normalizedCol, s.shingleWords(), s.numPermutations()));
+      // Words are split once per row into their own column, not inside the lambdas.
+      return df.withColumn("__words", expr(PoaUdfs.wordsExpr("normalized")))
+          .withColumn("minhash", org.apache.spark.sql.functions.when(
+              when, expr(PoaUdfs.builtinMinhashExpr("__words", s.shingleWords(), s.numPermutations()))))
+          .drop("__words");
     }
-    return org.apache.spark.sql.functions.call_function(
-        "poa_minhash", col(normalizedCol), lit(s.shingleWords()), lit(s.numPermutations()));
+    return df.withColumn("minhash", org.apache.spark.sql.functions.when(when,
+        org.apache.spark.sql.functions.call_function(
+            "poa_minhash", col("normalized"), lit(s.shingleWords()), lit(s.numPermutations()))));
   }
 
   private static Column bandHashes(String sigCol, Settings s) {
@@ -100,10 +109,12 @@ public final class Deduplication {
    *     normalized_sha256, minhash, content)
    * @return per valid row: submission_id, status, contribution_id, reason, message, similarity
    */
-  public static Dataset<Row> assign(Dataset<Row> valid, Dataset<Row> stored, Settings s) {
+  public static Dataset<Row> assign(Dataset<Row> valid, Dataset<Row> stored, Settings s, Progress progress) {
     Column scopeOfNew = s.crossDatanet() ? lit("*") : col("datanet");
+    // Narrow rows through the shuffles; texts are joined back only for candidate pairs.
     Dataset<Row> v =
         valid
+            .select("submission_id", "datanet", "submitted_at", "ingest_seq", "normalized_sha256", "minhash")
             .withColumn("scope", scopeOfNew)
             .withColumn(
                 "exact_rank",
@@ -123,7 +134,6 @@ public final class Deduplication {
                 xxhash64(col("submission_id")).as("node"),
                 struct(lit(1).as("o"), col("submitted_at").as("t"), col("ingest_seq").as("q"), col("submission_id").as("k")).as("prio"),
                 newContributionId(col("datanet"), col("normalized_sha256")).as("cid"),
-                col("normalized"),
                 col("submission_id"),
                 col("normalized_sha256"),
                 col("minhash").as("sig"))
@@ -135,7 +145,6 @@ public final class Deduplication {
                 xxhash64(col("contribution_id")).as("node"),
                 struct(lit(0).as("o"), col("first_submitted_at").as("t"), lit(0L).as("q"), col("contribution_id").as("k")).as("prio"),
                 col("contribution_id").as("cid"),
-                col("content"),
                 col("minhash").as("sig"));
 
     Dataset<Row> newBands = newNodes.select(col("scope"), col("node"), explode(bandHashes("sig", s)).as("bh"));
@@ -153,13 +162,15 @@ public final class Deduplication {
     // Verify candidates by exact Jaccard over shingle sets.
     Dataset<Row> inPairs = pairs.select(col("u").as("node")).unionByName(pairs.select(col("v").as("node"))).distinct();
     Dataset<Row> texts =
-        newNodes.select(col("node"), col("normalized"))
+        valid.select(xxhash64(col("submission_id")).as("node"), col("normalized"))
+            .join(inPairs, "node")
             .unionByName(
-                storedNodes.join(inPairs, "node")
+                st.select(xxhash64(col("contribution_id")).as("node"), col("content"))
+                    .join(inPairs, "node")
                     .select(col("node"), org.apache.spark.sql.functions.call_function("poa_normalize", col("content")).as("normalized")));
     Dataset<Row> shingles =
-        texts.join(inPairs, "node")
-            .select(col("node"), expr("array_distinct(" + PoaUdfs.shinglesExpr("normalized", s.shingleWords()) + ")").as("sh"));
+        texts.select(col("node"), expr(PoaUdfs.wordsExpr("normalized")).as("w"))
+            .select(col("node"), expr("array_distinct(" + PoaUdfs.shinglesExpr("w", s.shingleWords()) + ")").as("sh"));
     Dataset<Row> edges =
         pairs.join(shingles.select(col("node").as("u"), col("sh").as("su")), "u")
             .join(shingles.select(col("node").as("v"), col("sh").as("sv")), "v")
@@ -172,7 +183,9 @@ public final class Deduplication {
             .filter(col("jaccard").geq(s.threshold()))
             .cache();
 
+    progress.step(pairs.count() + " LSH candidate pairs, " + edges.count() + " verified at Jaccard >= " + s.threshold());
     ConnectedComponents.Result cc = ConnectedComponents.run(edges.select("u", "v"), s.maxCcRounds());
+    progress.step("near-duplicate clusters resolved in " + cc.rounds() + " large-star/small-star round(s)");
     Dataset<Row> nodeInfo =
         newNodes.select(col("node"), col("prio"), col("cid"))
             .unionByName(storedNodes.select(col("node"), col("prio"), col("cid")));

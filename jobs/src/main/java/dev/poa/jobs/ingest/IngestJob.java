@@ -169,13 +169,12 @@ public final class IngestJob {
 
     progress.step("reading and validating records");
     describe("read and validate " + batchId);
+    // Signatures are computed once per valid record, for dedup and for the stored rows.
     Dataset<Row> validated =
-        Validation.validate(spark, RawRecords.read(spark, files, format), validator, batchId)
-            // Signatures are computed once per valid record, for dedup and for the stored rows.
-            .withColumn(
-                "minhash",
-                org.apache.spark.sql.functions.when(
-                    col("reason").isNull(), Deduplication.minhash("normalized", config.dedup())))
+        Deduplication.withMinhash(
+                Validation.validate(spark, RawRecords.read(spark, files, format), validator, batchId),
+                col("reason").isNull(),
+                config.dedup())
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long read = validated.count();
@@ -199,7 +198,7 @@ public final class IngestJob {
         Dataset<Row> stored =
             spark.table(lakehouse.sparkName(Tables.CONTRIBUTIONS))
                 .select("contribution_id", "datanet", "first_submitted_at", "normalized_sha256", "minhash", "content");
-        Dataset<Row> assignments = Deduplication.assign(valid, stored, config.dedup());
+        Dataset<Row> assignments = Deduplication.assign(valid, stored, config.dedup(), progress);
         Dataset<Row> rows = submissionRows(validated.drop("minhash"), assignments, batchId, format, startedAt);
 
         progress.step("committing datanet.submissions");

@@ -1,0 +1,229 @@
+package dev.poa.bench;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.poa.jobs.PoaConfig;
+import dev.poa.jobs.PoaSpark;
+import dev.poa.jobs.Progress;
+import dev.poa.jobs.demo.Corpus;
+import dev.poa.jobs.ingest.ConnectedComponents;
+import dev.poa.jobs.ingest.Deduplication;
+import dev.poa.jobs.ingest.IngestJob;
+import dev.poa.schemas.Lakehouse;
+import dev.poa.udfs.MinHash;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.HashingTF;
+import org.apache.spark.ml.feature.MinHashLSH;
+import org.apache.spark.ml.feature.MinHashLSHModel;
+import org.apache.spark.ml.feature.NGram;
+import org.apache.spark.ml.feature.RegexTokenizer;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Ingest + dedup throughput and near-duplicate quality on a generated, labelled corpus, next to
+ * Spark MLlib's MinHashLSH.approxSimilarityJoin on a slice of the same data, in the same run.
+ * Quality is pairwise precision/recall/F1: two submissions form a predicted pair when they map to
+ * the same contribution (or MLlib cluster), a true pair when they derive from the same original.
+ */
+public final class IngestBench {
+  record Quality(double precision, double recall, double f1) {}
+
+  record Measure(String system, int docs, double seconds, double mb, Quality q) {}
+
+  public static void main(String[] args) throws Exception {
+    int docs = 100_000;
+    int baselineDocs = 10_000;
+    int builtinDocs = 1_000;
+    int words = 330; // ~2 KB of text
+    boolean signed = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--docs" -> docs = Integer.parseInt(args[++i]);
+        case "--baseline-docs" -> baselineDocs = Integer.parseInt(args[++i]);
+        case "--builtin-docs" -> builtinDocs = Integer.parseInt(args[++i]);
+        case "--words" -> words = Integer.parseInt(args[++i]);
+        case "--signed" -> signed = true;
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    Path out = Path.of("bench", "out").toAbsolutePath();
+    deleteRecursively(out);
+    Files.createDirectories(out);
+
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("poa-bench")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
+            .getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+
+    List<Measure> results = new ArrayList<>();
+    Path full = writeCorpus(out.resolve("full"), docs, words, 8, false);
+    results.add(runPoa(spark, out, "full", full, docs, "udf"));
+    if (signed) {
+      Path fullSigned = writeCorpus(out.resolve("full-signed"), docs, words, 8, true);
+      Measure m = runPoa(spark, out, "full-signed", fullSigned, docs, "udf");
+      results.add(new Measure(m.system() + " signed", m.docs(), m.seconds(), m.mb(), m.q()));
+    }
+    if (baselineDocs > 0) {
+      Path slice = writeCorpus(out.resolve("slice"), baselineDocs, words, 4, false);
+      results.add(runPoa(spark, out, "slice-udf", slice, baselineDocs, "udf"));
+      results.add(runMllib(spark, slice, baselineDocs));
+    }
+    if (builtinDocs > 0) {
+      // The built-in MinHash runs its lambdas interpreted on the CPU: compared on a small slice.
+      Path small = writeCorpus(out.resolve("small"), builtinDocs, words, 2, false);
+      results.add(runPoa(spark, out, "small-udf", small, builtinDocs, "udf"));
+      results.add(runPoa(spark, out, "small-builtin", small, builtinDocs, "builtin"));
+    }
+    spark.stop();
+
+    System.out.println();
+    System.out.printf("%-44s %8s %9s %9s %8s %9s %7s %7s%n", "system", "docs", "seconds", "docs/s", "MB/s", "precision", "recall", "F1");
+    for (Measure m : results) {
+      System.out.printf("%-44s %8d %9.1f %9.0f %8.2f %9.4f %7.4f %7.4f%n", m.system(), m.docs(), m.seconds(),
+          m.docs() / m.seconds(), m.mb() / m.seconds(), m.q().precision(), m.q().recall(), m.q().f1());
+    }
+    ratio(results, "poa ingest (udf) " + baselineDocs, "mllib MinHashLSH.approxSimilarityJoin " + baselineDocs,
+        "poa (udf) vs MLlib MinHashLSH, same " + baselineDocs + " docs");
+    ratio(results, "poa ingest (udf) " + builtinDocs, "poa ingest (builtin) " + builtinDocs,
+        "MinHash Java UDF vs built-in expression, same " + builtinDocs + " docs");
+  }
+
+  /** Speed of {@code a} relative to {@code b} (b's time / a's time), from the last rows so named. */
+  static void ratio(List<Measure> results, String a, String b, String what) {
+    Measure x = null;
+    Measure y = null;
+    for (Measure m : results) {
+      x = m.system().equals(a) ? m : x;
+      y = m.system().equals(b) ? m : y;
+    }
+    if (x != null && y != null) {
+      System.out.printf("speed ratio, %s: %.2fx%n", what, y.seconds() / x.seconds());
+    }
+  }
+
+  /** Unsigned by default: signature recovery is measured on its own (--signed). */
+  static Path writeCorpus(Path dir, int docs, int words, int files, boolean signed) throws IOException {
+    Files.createDirectories(dir);
+    Corpus corpus = new Corpus(docs, 50, signed);
+    List<Corpus.Doc> all = corpus.generate(docs, docs, words, 0.3, List.of("news", "law", "code-net"), Instant.parse("2026-01-01T00:00:00Z"));
+    List<BufferedWriter> w = new ArrayList<>();
+    for (int i = 0; i < files; i++) {
+      w.add(Files.newBufferedWriter(dir.resolve(String.format("part-%02d.jsonl", i)), StandardCharsets.UTF_8));
+    }
+    int n = 0;
+    for (Corpus.Doc d : all) {
+      if (n >= docs) {
+        break;
+      }
+      BufferedWriter out = w.get(n++ % files);
+      out.write(corpus.toJsonLine(d));
+      out.write('\n');
+    }
+    for (BufferedWriter x : w) {
+      x.close();
+    }
+    return dir;
+  }
+
+  static double megabytes(Path dir) throws IOException {
+    try (var s = Files.list(dir)) {
+      return s.mapToLong(p -> p.toFile().length()).sum() / 1e6;
+    }
+  }
+
+  static Measure runPoa(SparkSession spark, Path out, String name, Path input, int docs, String impl) throws IOException {
+    PoaConfig config = new PoaConfig(out.resolve("lakehouse-" + name), "b_" + name.replace('-', '_'), Map.of());
+    SparkSession s = PoaSpark.session(config);
+    Lakehouse lh = Lakehouse.of(s, config.catalogName());
+    lh.migrate();
+    Deduplication.Settings dedup = new Deduplication.Settings(0.8, MinHash.DEFAULT_SHINGLE_WORDS, MinHash.DEFAULT_BANDS,
+        MinHash.DEFAULT_ROWS_PER_BAND, false, impl, 50);
+    IngestJob.Config c = new IngestJob.Config(List.of(input.toString()), "jsonl", "bench", false, 4L << 20, dedup);
+    long t0 = System.nanoTime();
+    IngestJob.Result r = new IngestJob(lh, Progress.to(System.err, name)).run(c);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    if (!r.reconciles() || r.read() != docs) {
+      throw new IllegalStateException("counts do not reconcile: " + r);
+    }
+    List<Row> rows = s.table(lh.sparkName(dev.poa.schemas.Tables.SUBMISSIONS))
+        .filter(col("status").notEqual("rejected"))
+        .selectExpr("metadata['cluster'] AS truth", "contribution_id AS predicted").collectAsList();
+    return new Measure("poa ingest (" + impl + ") " + docs, docs, secs, megabytes(input), quality(rows));
+  }
+
+  /** What a Spark user would write with MLlib: shingles → HashingTF → MinHashLSH self-join. */
+  static Measure runMllib(SparkSession spark, Path input, int docs) throws IOException {
+    long t0 = System.nanoTime();
+    Dataset<Row> df = spark.read().json(input.toString())
+        .selectExpr("monotonically_increasing_id() AS id", "content", "metadata.cluster AS truth");
+    RegexTokenizer tok = new RegexTokenizer().setInputCol("content").setOutputCol("words").setPattern("\\s+").setToLowercase(true);
+    NGram ngram = new NGram().setN(5).setInputCol("words").setOutputCol("shingles");
+    HashingTF tf = new HashingTF().setInputCol("shingles").setOutputCol("features").setNumFeatures(1 << 20).setBinary(true);
+    PipelineModel features = new Pipeline().setStages(new PipelineStage[] {tok, ngram, tf}).fit(df);
+    spark.udf().register("nnz", (UDF1<SparseVector, Integer>) v -> v.numNonzeros(), DataTypes.IntegerType);
+    Dataset<Row> vec = features.transform(df).filter("nnz(features) > 0").cache();
+    MinHashLSHModel lsh = new MinHashLSH().setNumHashTables(10).setInputCol("features").setOutputCol("hashes").fit(vec);
+    Dataset<Row> pairs = lsh.approxSimilarityJoin(vec, vec, 0.2, "distance")
+        .filter("datasetA.id < datasetB.id")
+        .selectExpr("datasetA.id AS u", "datasetB.id AS v");
+    ConnectedComponents.Result cc = ConnectedComponents.run(pairs, 100);
+    List<Row> rows = vec.join(cc.components().withColumnRenamed("node", "id"), new String[] {"id"}, "left")
+        .selectExpr("truth", "CAST(coalesce(root, id) AS STRING) AS predicted").collectAsList();
+    double secs = (System.nanoTime() - t0) / 1e9;
+    vec.unpersist();
+    return new Measure("mllib MinHashLSH.approxSimilarityJoin " + docs, docs, secs, megabytes(input), quality(rows));
+  }
+
+  static Quality quality(List<Row> rows) {
+    Map<String, Long> truth = new HashMap<>();
+    Map<String, Long> predicted = new HashMap<>();
+    Map<String, Long> both = new HashMap<>();
+    for (Row r : rows) {
+      truth.merge(r.getString(0), 1L, Long::sum);
+      predicted.merge(r.getString(1), 1L, Long::sum);
+      both.merge(r.getString(0) + "\u0000" + r.getString(1), 1L, Long::sum);
+    }
+    double tp = pairs(both);
+    double p = pairs(predicted);
+    double t = pairs(truth);
+    double precision = p == 0 ? 1 : tp / p;
+    double recall = t == 0 ? 1 : tp / t;
+    return new Quality(precision, recall, precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall));
+  }
+
+  static double pairs(Map<String, Long> groups) {
+    return groups.values().stream().mapToDouble(n -> n * (n - 1) / 2.0).sum();
+  }
+
+  static void deleteRecursively(Path p) throws IOException {
+    if (Files.exists(p)) {
+      try (var s = Files.walk(p)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+      }
+    }
+  }
+}
