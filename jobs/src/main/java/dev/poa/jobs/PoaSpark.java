@@ -49,6 +49,8 @@ public final class PoaSpark {
       b.config("spark.driver.host", "127.0.0.1");
       b.config("spark.ui.enabled", "false");
       b.config("spark.sql.shuffle.partitions", "8");
+      // Stage progress bars for a person at a terminal; none in logs.
+      b.config("spark.ui.showConsoleProgress", Boolean.toString(System.console() != null));
     }
     settings.forEach(b::config);
     SparkSession spark = b.getOrCreate();
