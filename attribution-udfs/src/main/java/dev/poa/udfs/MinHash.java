@@ -20,8 +20,8 @@ import java.util.Arrays;
  */
 public final class MinHash {
   public static final int DEFAULT_SHINGLE_WORDS = 5;
-  public static final int DEFAULT_BANDS = 16;
-  public static final int DEFAULT_ROWS_PER_BAND = 5;
+  public static final int DEFAULT_BANDS = 20;
+  public static final int DEFAULT_ROWS_PER_BAND = 4;
 
   private MinHash() {}
 

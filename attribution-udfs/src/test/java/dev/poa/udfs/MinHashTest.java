@@ -52,8 +52,8 @@ class MinHashTest {
   void bandingMakesNearThresholdPairsLikelyCandidates() {
     int b = MinHash.DEFAULT_BANDS;
     int r = MinHash.DEFAULT_ROWS_PER_BAND;
-    assertTrue(MinHash.candidateProbability(0.8, b, r) > 0.99);
-    assertTrue(MinHash.candidateProbability(0.7, b, r) > 0.9);
-    assertTrue(MinHash.candidateProbability(0.2, b, r) < 0.01);
+    assertTrue(MinHash.candidateProbability(0.8, b, r) > 0.999);
+    assertTrue(MinHash.candidateProbability(0.6, b, r) > 0.9); // boilerplate on short texts
+    assertTrue(MinHash.candidateProbability(0.2, b, r) < 0.05);
   }
 }

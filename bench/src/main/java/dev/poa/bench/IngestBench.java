@@ -10,7 +10,6 @@ import dev.poa.jobs.ingest.ConnectedComponents;
 import dev.poa.jobs.ingest.Deduplication;
 import dev.poa.jobs.ingest.IngestJob;
 import dev.poa.schemas.Lakehouse;
-import dev.poa.udfs.MinHash;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +52,7 @@ public final class IngestBench {
     int builtinDocs = 1_000;
     int words = 330; // ~2 KB of text
     boolean signed = false;
+    Path real = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--docs" -> docs = Integer.parseInt(args[++i]);
@@ -60,6 +60,7 @@ public final class IngestBench {
         case "--builtin-docs" -> builtinDocs = Integer.parseInt(args[++i]);
         case "--words" -> words = Integer.parseInt(args[++i]);
         case "--signed" -> signed = true;
+        case "--real" -> real = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -86,6 +87,14 @@ public final class IngestBench {
       Path fullSigned = writeCorpus(out.resolve("full-signed"), docs, words, 8, true);
       Measure m = runPoa(spark, out, "full-signed", fullSigned, docs, "udf");
       results.add(new Measure(m.system() + " signed", m.docs(), m.seconds(), m.mb(), m.q()));
+    }
+    if (real != null) {
+      // Real text (Python standard-library docstrings, see bench/real_text_corpus.py).
+      Path realDir = Files.createDirectories(out.resolve("real"));
+      Files.copy(real, realDir.resolve("real.jsonl"));
+      int lines = (int) Files.lines(real).count();
+      Measure m = runPoa(spark, out, "real", realDir, lines, "udf");
+      results.add(new Measure("poa ingest (udf), real text " + lines, lines, m.seconds(), m.mb(), m.q()));
     }
     if (baselineDocs > 0) {
       Path slice = writeCorpus(out.resolve("slice"), baselineDocs, words, 4, false);
@@ -160,8 +169,7 @@ public final class IngestBench {
     SparkSession s = PoaSpark.session(config);
     Lakehouse lh = Lakehouse.of(s, config.catalogName());
     lh.migrate();
-    Deduplication.Settings dedup = new Deduplication.Settings(0.8, MinHash.DEFAULT_SHINGLE_WORDS, MinHash.DEFAULT_BANDS,
-        MinHash.DEFAULT_ROWS_PER_BAND, false, impl, 50);
+    Deduplication.Settings dedup = Deduplication.Settings.defaults().withMinhash(impl);
     IngestJob.Config c = new IngestJob.Config(List.of(input.toString()), "jsonl", "bench", false, 4L << 20, dedup);
     long t0 = System.nanoTime();
     IngestJob.Result r = new IngestJob(lh, Progress.to(System.err, name)).run(c);

@@ -4,7 +4,6 @@ import dev.poa.jobs.PoaConfig;
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.ingest.Deduplication;
 import dev.poa.jobs.ingest.IngestJob;
-import dev.poa.udfs.MinHash;
 import dev.poa.udfs.SubmissionValidator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,8 +21,9 @@ import picocli.CommandLine.ParentCommand;
       "Rerunning a batch id with the same inputs changes nothing; a batch that stopped midway",
       "is finished by rerunning it.",
       "",
-      "Settings (--conf): poa.dedup.threshold (0.8), poa.dedup.scope (datanet|global),",
-      "poa.dedup.shingle-words (5), poa.dedup.bands (16), poa.dedup.rows-per-band (5),",
+      "Settings (--conf): poa.dedup.threshold (0.8, Jaccard), poa.dedup.containment (0.85; 0 = off),",
+      "poa.dedup.scope (datanet|global),",
+      "poa.dedup.shingle-words (5), poa.dedup.bands (20), poa.dedup.rows-per-band (4),",
       "poa.dedup.minhash (udf|builtin), poa.ingest.max-content-bytes (4194304).",
     })
 final class IngestCommand implements Callable<Integer> {
@@ -59,15 +59,17 @@ final class IngestCommand implements Callable<Integer> {
     if (!scope.equals("datanet") && !scope.equals("global")) {
       throw new IllegalArgumentException("poa.dedup.scope must be datanet or global, got " + scope);
     }
+    Deduplication.Settings d = Deduplication.Settings.defaults();
     Deduplication.Settings dedup =
         new Deduplication.Settings(
-            c.getDouble("poa.dedup.threshold", 0.8),
-            (int) c.getLong("poa.dedup.shingle-words", MinHash.DEFAULT_SHINGLE_WORDS),
-            (int) c.getLong("poa.dedup.bands", MinHash.DEFAULT_BANDS),
-            (int) c.getLong("poa.dedup.rows-per-band", MinHash.DEFAULT_ROWS_PER_BAND),
+            c.getDouble("poa.dedup.threshold", d.threshold()),
+            c.getDouble("poa.dedup.containment", d.containment()),
+            (int) c.getLong("poa.dedup.shingle-words", d.shingleWords()),
+            (int) c.getLong("poa.dedup.bands", d.bands()),
+            (int) c.getLong("poa.dedup.rows-per-band", d.rowsPerBand()),
             scope.equals("global"),
-            c.get("poa.dedup.minhash", "udf"),
-            (int) c.getLong("poa.dedup.max-cc-rounds", 50));
+            c.get("poa.dedup.minhash", d.minhashImpl()),
+            (int) c.getLong("poa.dedup.max-cc-rounds", d.maxCcRounds()));
     return new IngestJob.Config(
         inputs,
         format,

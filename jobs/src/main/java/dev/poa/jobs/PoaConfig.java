@@ -48,20 +48,19 @@ public record PoaConfig(Path warehouse, String catalogName, Map<String, String> 
   }
 
   public double getDouble(String key, double dflt) {
-    String v = settings.get(key);
-    try {
-      return v == null ? dflt : Double.parseDouble(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Setting " + key + "=" + v + " is not a number");
-    }
+    return parse(key, dflt, Double::parseDouble, "a number");
   }
 
   public long getLong(String key, long dflt) {
+    return parse(key, dflt, Long::parseLong, "an integer");
+  }
+
+  private <T> T parse(String key, T dflt, java.util.function.Function<String, T> parser, String what) {
     String v = settings.get(key);
     try {
-      return v == null ? dflt : Long.parseLong(v);
+      return v == null ? dflt : parser.apply(v.strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Setting " + key + "=" + v + " is not an integer");
+      throw new IllegalArgumentException("Setting " + key + "=" + v + " is not " + what);
     }
   }
 

@@ -144,7 +144,7 @@ class DedupTest {
     TestLakehouse g = SharedSpark.lakehouse(dir.resolve("global"));
     IngestJob.Config c = config("across", in);
     IngestJob.Config global = new IngestJob.Config(c.inputs(), null, "across", false, c.maxContentBytes(),
-        new dev.poa.jobs.ingest.Deduplication.Settings(0.8, 5, 16, 5, true, "udf", 50));
+        IngestFixtures.dedup().withCrossDatanet(true));
     IngestJob.Result r = ingest(g, global);
     assertEquals(1, r.accepted());
     assertEquals(1, r.duplicate());
@@ -167,5 +167,26 @@ class DedupTest {
     assertEquals("duplicate", rows.get("tie2").getAs("status"));
     assertNotEquals(rows.get("u1").<String>getAs("contribution_id"), rows.get("u2").getAs("contribution_id"));
     assertTrue(Arrays.asList(r.rejectedByReason().keySet().toArray()).isEmpty());
+  }
+
+  @Test
+  void boilerplateOnShortTextsIsCaughtByContainmentButExcerptsAreNot(@TempDir Path dir) {
+    TestLakehouse t = SharedSpark.lakehouse(dir);
+    String shortDoc = corpus.prose(45);
+    String wrapped = corpus.variant(shortDoc, "boilerplate");
+    int k = MinHash.DEFAULT_SHINGLE_WORDS;
+    String n1 = TextNormalizer.normalize(shortDoc);
+    String n2 = TextNormalizer.normalize(wrapped);
+    assertTrue(MinHash.jaccard(n1, n2, k) < 0.8, "precondition: Jaccard alone misses it " + MinHash.jaccard(n1, n2, k));
+    String longDoc = corpus.prose(200);
+    String excerpt = String.join(" ", Arrays.copyOf(longDoc.split(" "), 80)); // 40% of it
+    IngestJob.Result r = ingest(t, config("short", file(dir, "s.jsonl", List.of(
+        line("short", "news", shortDoc, T0), line("wrapped", "news", wrapped, T0.plusSeconds(1)),
+        line("long", "news", longDoc, T0.plusSeconds(2)), line("excerpt", "news", excerpt, T0.plusSeconds(3))))));
+    Map<String, Row> rows = byKey(t, "short");
+    assertEquals("near_duplicate", rows.get("wrapped").getAs("status"));
+    assertEquals(rows.get("short").<String>getAs("contribution_id"), rows.get("wrapped").getAs("contribution_id"));
+    assertEquals("accepted", rows.get("excerpt").getAs("status"), "an excerpt of under half is its own contribution");
+    assertEquals(3, r.accepted());
   }
 }

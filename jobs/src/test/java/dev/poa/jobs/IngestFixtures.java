@@ -3,7 +3,6 @@ package dev.poa.jobs;
 import dev.poa.SharedSpark.TestLakehouse;
 import dev.poa.jobs.ingest.Deduplication;
 import dev.poa.jobs.ingest.IngestJob;
-import dev.poa.udfs.MinHash;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -15,8 +14,7 @@ public final class IngestFixtures {
   private IngestFixtures() {}
 
   public static Deduplication.Settings dedup() {
-    return new Deduplication.Settings(0.8, MinHash.DEFAULT_SHINGLE_WORDS, MinHash.DEFAULT_BANDS,
-        MinHash.DEFAULT_ROWS_PER_BAND, false, "udf", 50);
+    return Deduplication.Settings.defaults();
   }
 
   public static IngestJob.Config config(String batchId, Path... inputs) {

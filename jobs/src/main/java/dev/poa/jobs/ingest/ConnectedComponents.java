@@ -33,6 +33,9 @@ public final class ConnectedComponents {
             .select(least(col("u"), col("v")).as("u"), greatest(col("u"), col("v")).as("v"))
             .distinct()
             .localCheckpoint();
+    if (e.isEmpty()) {
+      return new Result(e.select(col("u").as("node"), col("v").as("root")), 0);
+    }
     int rounds = 0;
     while (true) {
       rounds++;

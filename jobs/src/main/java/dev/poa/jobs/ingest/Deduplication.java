@@ -23,6 +23,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.poa.jobs.Progress;
+import dev.poa.udfs.MinHash;
 import dev.poa.udfs.spark.PoaUdfs;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -43,6 +44,9 @@ import org.apache.spark.sql.expressions.Window;
  *       are candidate pairs (a self-join on band hash: the main shuffle of the job).
  *   <li>Verification: each candidate pair's exact Jaccard similarity of shingle sets is computed
  *       ({@code array_intersect}/{@code array_union}); pairs at or above the threshold are edges.
+ *       So are pairs where the smaller set lies within the larger at or above the containment
+ *       threshold and the sets differ in size by at most a factor of two: a boilerplate header or
+ *       footer added to a short text, or a truncation, lowers Jaccard but not containment.
  *   <li>Clusters: connected components of the edges ({@link ConnectedComponents}), so chains of
  *       near-duplicates form one cluster, not only direct pairs.
  *   <li>Credit: in a cluster holding stored contributions, the earliest stored one is canonical
@@ -53,11 +57,17 @@ import org.apache.spark.sql.expressions.Window;
 public final class Deduplication {
   /** Dedup settings; see README for the defaults and why. */
   public record Settings(
-      double threshold, int shingleWords, int bands, int rowsPerBand, boolean crossDatanet, String minhashImpl,
-      int maxCcRounds) {
+      double threshold, double containment, int shingleWords, int bands, int rowsPerBand, boolean crossDatanet,
+      String minhashImpl, int maxCcRounds) {
+    /** Containment applies only to pairs whose shingle sets differ in size by at most this factor. */
+    public static final double CONTAINMENT_MIN_SIZE_RATIO = 0.5;
+
     public Settings {
       if (!(threshold > 0 && threshold <= 1)) {
         throw new IllegalArgumentException("poa.dedup.threshold must be in (0, 1], got " + threshold);
+      }
+      if (!(containment >= 0 && containment <= 1)) {
+        throw new IllegalArgumentException("poa.dedup.containment must be in [0, 1] (0 = off), got " + containment);
       }
       if (shingleWords < 1 || bands < 1 || rowsPerBand < 1) {
         throw new IllegalArgumentException("poa.dedup shingle words, bands and rows must be positive");
@@ -65,6 +75,20 @@ public final class Deduplication {
       if (!minhashImpl.equals("udf") && !minhashImpl.equals("builtin")) {
         throw new IllegalArgumentException("poa.dedup.minhash must be udf or builtin, got " + minhashImpl);
       }
+    }
+
+    /** The defaults (README "Deduplication" explains each). */
+    public static Settings defaults() {
+      return new Settings(0.8, 0.85, MinHash.DEFAULT_SHINGLE_WORDS, MinHash.DEFAULT_BANDS,
+          MinHash.DEFAULT_ROWS_PER_BAND, false, "udf", 50);
+    }
+
+    public Settings withCrossDatanet(boolean across) {
+      return new Settings(threshold, containment, shingleWords, bands, rowsPerBand, across, minhashImpl, maxCcRounds);
+    }
+
+    public Settings withMinhash(String impl) {
+      return new Settings(threshold, containment, shingleWords, bands, rowsPerBand, crossDatanet, impl, maxCcRounds);
     }
 
     public int numPermutations() {
@@ -177,13 +201,25 @@ public final class Deduplication {
             .select(
                 col("u"),
                 col("v"),
-                size(array_intersect(col("su"), col("sv"))).cast("double")
-                    .divide(size(array_union(col("su"), col("sv"))))
-                    .as("jaccard"))
-            .filter(col("jaccard").geq(s.threshold()))
+                size(array_intersect(col("su"), col("sv"))).cast("double").as("common"),
+                size(array_union(col("su"), col("sv"))).cast("double").as("union"),
+                least(size(col("su")), size(col("sv"))).cast("double").as("smaller"),
+                greatest(size(col("su")), size(col("sv"))).cast("double").as("larger"))
+            .select(
+                col("u"),
+                col("v"),
+                col("common").divide(col("union")).as("jaccard"),
+                col("common").divide(col("smaller")).as("containment"),
+                col("smaller").divide(col("larger")).as("size_ratio"))
+            .filter(
+                col("jaccard").geq(s.threshold())
+                    .or(lit(s.containment() > 0)
+                        .and(col("size_ratio").geq(Settings.CONTAINMENT_MIN_SIZE_RATIO))
+                        .and(col("containment").geq(s.containment()))))
             .cache();
 
-    progress.step(pairs.count() + " LSH candidate pairs, " + edges.count() + " verified at Jaccard >= " + s.threshold());
+    progress.step(pairs.count() + " LSH candidate pairs, " + edges.count() + " verified (Jaccard >= " + s.threshold()
+        + (s.containment() > 0 ? " or containment >= " + s.containment() : "") + ")");
     ConnectedComponents.Result cc = ConnectedComponents.run(edges.select("u", "v"), s.maxCcRounds());
     progress.step("near-duplicate clusters resolved in " + cc.rounds() + " large-star/small-star round(s)");
     Dataset<Row> nodeInfo =
@@ -194,10 +230,10 @@ public final class Deduplication {
         members.groupBy("root").agg(min(struct(col("prio"), col("cid"))).getField("cid").as("canonical_cid"));
     Dataset<Row> nodeCanonical = members.join(canonical, "root").select("node", "canonical_cid");
     Dataset<Row> bestSim =
-        edges.select(col("u").as("node"), col("jaccard"))
-            .unionByName(edges.select(col("v").as("node"), col("jaccard")))
+        edges.select(col("u").as("node"), col("jaccard"), col("containment"))
+            .unionByName(edges.select(col("v").as("node"), col("jaccard"), col("containment")))
             .groupBy("node")
-            .agg(max("jaccard").as("similarity"));
+            .agg(max("jaccard").as("similarity"), max("containment").as("containment"));
 
     Dataset<Row> repAssign =
         newNodes.join(nodeCanonical, new String[] {"node"}, "left")
@@ -210,7 +246,8 @@ public final class Deduplication {
                 when(col("canonical_cid").isNull().or(col("canonical_cid").equalTo(col("cid"))), lit("accepted"))
                     .otherwise(lit("near_duplicate"))
                     .as("status"),
-                col("similarity"));
+                col("similarity"),
+                col("containment"));
     Dataset<Row> repOut =
         repAssign.select(
             col("submission_id"),
@@ -222,9 +259,11 @@ public final class Deduplication {
                     concat(
                         lit("near-duplicate of contribution "),
                         col("contribution_id"),
-                        lit(" (Jaccard "),
+                        lit(" (best pair in its cluster: Jaccard "),
                         format_number(col("similarity"), 3),
-                        lit(" >= " + s.threshold() + " within its cluster)")))
+                        lit(", containment "),
+                        format_number(col("containment"), 3),
+                        lit(")")))
                 .as("message"),
             when(col("status").equalTo("near_duplicate"), col("similarity")).as("similarity"));
 
@@ -247,6 +286,7 @@ public final class Deduplication {
                 lit("exact_duplicate").as("reason"),
                 concat(lit("same normalised content as contribution "), col("contribution_id")).as("message"),
                 lit(1.0).as("similarity"));
-    return repOut.unionByName(dupOut);
+    // Materialised: the write that follows then plans against a short lineage.
+    return repOut.unionByName(dupOut).localCheckpoint();
   }
 }
