@@ -15,8 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -62,14 +61,12 @@ class KillAndRerunIT {
     return new Run(p.exitValue(), out.toString());
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {
-    "deduplicating",                    // before any commit
-    "committing datanet.submissions",   // while the submissions commit runs
-    "merging into datanet.contributions", // submissions committed, contributions not
-    "committing datanet.ingest_runs"    // everything but the completion marker
-  })
-  void aKilledIngestIsFinishedExactlyOnceByARerun(String killAt, @TempDir Path dir) throws Exception {
+  /**
+   * One lakehouse, one batch, killed again and again at successive steps (before any commit,
+   * during the submissions commit, after it, before the completion marker), then run to the end.
+   */
+  @Test
+  void aBatchKilledAtEveryStepIsFinishedExactlyOnceByARerun(@TempDir Path dir) throws Exception {
     Corpus corpus = new Corpus(17, 5, false);
     List<String> lines = new ArrayList<>();
     corpus.generate(150, 60, 0.5, List.of("news", "law"), Instant.parse("2026-04-01T00:00:00Z"))
@@ -78,8 +75,12 @@ class KillAndRerunIT {
     Path input = Files.writeString(dir.resolve("in.jsonl"), String.join("\n", lines) + "\n");
     Path warehouse = dir.resolve("lakehouse");
 
-    Run killed = poa(warehouse, killAt, "ingest", "--input", input.toString(), "--batch-id", "k1");
-    assertTrue(killed.exit() != 0, "the first run was killed:\n" + killed.out());
+    for (String killAt : List.of(
+        "deduplicating", "committing datanet.submissions", "merging into datanet.contributions",
+        "committing datanet.ingest_runs")) {
+      Run killed = poa(warehouse, killAt, "ingest", "--input", input.toString(), "--batch-id", "k1");
+      assertTrue(killed.exit() != 0, "the run was killed at '" + killAt + "':\n" + killed.out());
+    }
 
     Run rerun = poa(warehouse, null, "ingest", "--input", input.toString(), "--batch-id", "k1");
     assertEquals(0, rerun.exit(), rerun.out());
