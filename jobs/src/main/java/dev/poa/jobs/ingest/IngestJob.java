@@ -158,6 +158,12 @@ public final class IngestJob {
   private Result ingest(Config config, List<InputFile> files, String format, String fingerprint, String batchId) {
     Snapshot committedSubmissions = snapshotOfBatch(lakehouse.table(Tables.SUBMISSIONS), batchId);
     boolean resuming = committedSubmissions != null;
+    if (resuming && !fingerprint.equals(committedSubmissions.summary().get("poa.input-fingerprint"))) {
+      throw new BatchConflictException(
+          "Batch " + batchId + " stopped midway and its inputs have changed since (files, sizes or times differ):"
+              + " restore the original inputs and rerun it, or roll datanet.submissions back to the snapshot before "
+              + committedSubmissions.snapshotId());
+    }
     Instant startedAt =
         resuming ? Instant.parse(committedSubmissions.summary().get("poa.ingested-at")) : Instant.now();
     Map<String, Long> snapshots = new TreeMap<>();
@@ -206,7 +212,7 @@ public final class IngestJob {
         IcebergWrites.append(
             rows,
             lakehouse.sparkName(Tables.SUBMISSIONS),
-            Map.of(BATCH_PROPERTY, batchId, "poa.ingested-at", startedAt.toString()));
+            Map.of(BATCH_PROPERTY, batchId, "poa.ingested-at", startedAt.toString(), "poa.input-fingerprint", fingerprint));
       } else {
         progress.step("submissions of " + batchId + " were committed by an earlier run: finishing the batch");
       }
@@ -214,7 +220,7 @@ public final class IngestJob {
 
       progress.step("merging into datanet.contributions");
       describe("commit contributions " + batchId);
-      mergeContributions(validated, batchId, config.dedup());
+      mergeContributions(validated, batchId);
       snapshots.put(Tables.CONTRIBUTIONS.qualifiedName(), lakehouse.currentSnapshotId(Tables.CONTRIBUTIONS));
 
       Dataset<Row> batchRows = spark.table(lakehouse.sparkName(Tables.SUBMISSIONS)).filter(col("batch_id").equalTo(batchId));
@@ -289,7 +295,7 @@ public final class IngestJob {
         col("raw_bytes"));
   }
 
-  private void mergeContributions(Dataset<Row> validated, String batchId, Deduplication.Settings dedup) {
+  private void mergeContributions(Dataset<Row> validated, String batchId) {
     Dataset<Row> batchSubs =
         spark.table(lakehouse.sparkName(Tables.SUBMISSIONS))
             .filter(col("batch_id").equalTo(batchId).and(col("status").notEqual("rejected")));
