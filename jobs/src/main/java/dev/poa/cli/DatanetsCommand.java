@@ -25,8 +25,10 @@ final class DatanetsCommand implements Runnable {
       name = "create",
       mixinStandardHelpOptions = true,
       description = {
-        "Register a DataNet with its policy before its first ingest. A DataNet that ingest",
-        "meets first is registered with the default policy: any SPDX license, no signatures.",
+        "Register a DataNet with its policy before its first ingest.",
+        "",
+        "A DataNet that ingest meets first is registered with the default policy:",
+        "any SPDX license, signatures not required.",
       })
   static final class Create implements Callable<Integer> {
     @ParentCommand DatanetsCommand parent;

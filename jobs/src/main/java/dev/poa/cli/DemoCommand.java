@@ -21,10 +21,12 @@ import picocli.CommandLine.ParentCommand;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Generate a sample DataNet dataset (three DataNets, signed submissions, near-duplicate",
-      "variants, every kind of bad record) under <warehouse>/demo-input, run every stage end",
-      "to end, and print what happened with a few SQL queries. Safe to rerun: batches that",
-      "are already ingested are left unchanged.",
+      "Generate a sample dataset and run every stage end to end.",
+      "",
+      "Writes three DataNets' submissions (signed records, near-duplicate variants,",
+      "every kind of bad record) under <warehouse>/demo-input, ingests them as two",
+      "batches and prints what happened with a few SQL queries. Safe to rerun:",
+      "batches already ingested are left unchanged.",
     })
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;

@@ -9,8 +9,10 @@ import picocli.CommandLine.ParentCommand;
     name = "migrate",
     mixinStandardHelpOptions = true,
     description = {
-      "Create missing tables and evolve existing ones to the current schema version, in place",
-      "(added columns are metadata-only: no data file is rewritten). Idempotent.",
+      "Create missing tables and evolve existing ones to the current schema.",
+      "",
+      "Evolution is in place: added columns are metadata-only, no data file is",
+      "rewritten. Idempotent.",
     })
 final class MigrateCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;

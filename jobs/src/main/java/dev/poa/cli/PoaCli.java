@@ -25,8 +25,10 @@ import picocli.CommandLine.Option;
     description = {
       "Proof-of-Attribution data pipeline on Spark and Iceberg.",
       "",
-      "The lakehouse is an Iceberg catalog: by default a JDBC catalog on SQLite under",
-      "--warehouse; point it at PostgreSQL, a REST catalog or s3a:// with --conf or a config file.",
+      "The lakehouse is an Iceberg catalog: by default a JDBC catalog on SQLite",
+      "under --warehouse; PostgreSQL, a REST catalog or an s3a:// warehouse by",
+      "--conf or a config file (see README).",
+      "",
     },
     subcommands = {
       IngestCommand.class,
@@ -40,8 +42,8 @@ import picocli.CommandLine.Option;
     footer = {
       "",
       "Exit codes: 0 ok, 1 job failed, 2 usage error, 3 bad input or configuration,",
-      "            4 conflict with the lakehouse (e.g. a batch id reused for other inputs).",
-      "Environment: POA_WAREHOUSE, POA_CONFIG, POA_CATALOG, POA_DRIVER_MEMORY (launcher).",
+      "  4 conflict with the lakehouse (e.g. a batch id reused for other inputs).",
+      "Environment: POA_WAREHOUSE, POA_CONFIG, POA_CATALOG, POA_DRIVER_MEMORY.",
     })
 public final class PoaCli implements Runnable {
   public static final int EXIT_FAILED = 1;
@@ -59,7 +61,7 @@ public final class PoaCli implements Runnable {
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "Properties file of settings (env POA_CONFIG, else ./poa.properties if present).",
+      description = "Properties file of settings (env POA_CONFIG; by default poa.properties in the current directory, if there is one).",
       scope = CommandLine.ScopeType.INHERIT)
   Path configFile;
 

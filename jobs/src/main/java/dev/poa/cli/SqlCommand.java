@@ -14,9 +14,13 @@ import picocli.CommandLine.ParentCommand;
     name = "sql",
     mixinStandardHelpOptions = true,
     description = {
-      "Run Spark SQL over the lakehouse. Tables resolve without a catalog prefix:",
-      "  poa sql \"SELECT status, count(*) FROM datanet.submissions GROUP BY status\"",
-      "Iceberg metadata tables work too (datanet.submissions.snapshots, .history, .files).",
+      "Run Spark SQL over the lakehouse.",
+      "",
+      "Tables resolve without a catalog prefix:",
+      "  poa sql \"SELECT status, count(*) FROM datanet.submissions GROUP BY 1\"",
+      "Iceberg metadata tables work too: datanet.submissions.snapshots,",
+      "datanet.submissions.history, datanet.submissions.files, ...",
+      "",
     })
 final class SqlCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
