@@ -29,6 +29,12 @@ public final class Reasons {
   public static final String MISSING_SIGNATURE = "missing_signature";
   public static final String SIGNATURE_MISMATCH = "signature_mismatch";
 
+  // Inference logs.
+  public static final String UNKNOWN_ADAPTER = "unknown_adapter";
+  public static final String NEGATIVE_FEE = "negative_fee";
+  public static final String INVALID_FEE = "invalid_fee";
+  public static final String INVALID_SKETCH = "invalid_sketch";
+
   // Not rejections: the record maps onto an existing contribution.
   public static final String EXACT_DUPLICATE = "exact_duplicate";
   public static final String NEAR_DUPLICATE = "near_duplicate";

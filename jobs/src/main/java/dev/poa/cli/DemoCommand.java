@@ -61,7 +61,29 @@ final class DemoCommand implements Callable<Integer> {
     query("SELECT datanet, count(*) AS contributions, sum(submission_count) AS submissions, sum(token_count) AS tokens FROM datanet.contributions GROUP BY datanet ORDER BY datanet");
     query("SELECT s.batch_id, s.metadata['variant'] AS variant, s.status, round(s.similarity, 3) AS jaccard, s.contribution_id FROM datanet.submissions s WHERE s.status <> 'rejected' AND s.metadata['variant'] <> 'original' ORDER BY s.batch_id, variant LIMIT 12");
     query("SELECT batch_id, rows_read, accepted, duplicate, near_duplicate, rejected FROM datanet.ingest_runs ORDER BY started_at");
-    heading("4. tables");
+    heading("4. an adapter over medical-transcripts, and inference logs of two epochs");
+    Path adapterFile = input.resolve("adapter.json");
+    Path logs = input.resolve("inference-logs.jsonl");
+    if (!Files.exists(logs)) {
+      writeServingInputs(adapterFile, logs);
+    }
+    if (lh.spark().table(lh.sparkName(dev.poa.schemas.Tables.ADAPTERS)).filter("adapter_id = 'demo-med-lora'").isEmpty()) {
+      var reg = dev.poa.jobs.serving.AdapterRegistry.register(lh,
+          dev.poa.udfs.AdapterSpec.parse(Files.readString(adapterFile)));
+      System.out.println("adapter " + reg.adapterId() + " registered over " + reg.trainingSetSize() + " contributions");
+    }
+    var lr = new dev.poa.jobs.serving.LogIngestJob(lh, Progress.to(System.err, "logs"))
+        .run(new dev.poa.jobs.serving.LogIngestJob.Config(List.of(logs.toString()), "jsonl", "demo-logs-1"));
+    System.out.printf("log batch %s: read %d = accepted %d + duplicate_request %d + rejected %d%n", lr.batchId(), lr.read(),
+        lr.accepted(), lr.duplicateRequest(), lr.rejected());
+    EpochsCommand epochs = new EpochsCommand();
+    epochs.root = root;
+    epochs.format = "table";
+    System.out.println();
+    System.out.println("poa epochs");
+    epochs.call();
+
+    heading("5. tables");
     TablesCommand tables = new TablesCommand();
     tables.root = root;
     tables.call();
@@ -85,6 +107,24 @@ final class DemoCommand implements Callable<Integer> {
   private static void heading(String h) {
     System.out.println();
     System.out.println("== " + h);
+  }
+
+  static void writeServingInputs(Path adapterFile, Path logs) throws IOException {
+    Files.writeString(adapterFile, "{\"adapter_id\": \"demo-med-lora\", \"base_model\": \"tiny-llama\","
+        + " \"owner\": \"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\", \"datanets\": [\"medical-transcripts\"],"
+        + " \"rank\": 8, \"alpha\": 16, \"target_modules\": [\"q_proj\", \"v_proj\"],"
+        + " \"artifact_uri\": \"file:///adapters/demo-med-lora\"}\n");
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      String servedAt = Instant.parse("2026-11-25T20:00:00Z").plusSeconds(i * 1800L).toString();
+      lines.add("{\"request_id\": \"demo-req-" + i + "\", \"adapter_id\": \"demo-med-lora\", \"served_at\": \""
+          + servedAt + "\", \"prompt\": \"summarise the visit\", \"completion\": \"patient stable\", \"fee_wei\": \""
+          + (1_000_000_000_000_000L + i) + "\"}");
+    }
+    lines.add(lines.get(3)); // a redelivered log: dropped
+    lines.add("{\"request_id\": \"demo-bad\", \"adapter_id\": \"demo-med-lora\", \"served_at\": \"2026-11-26T01:00:00Z\","
+        + " \"completion\": \"x\", \"fee_wei\": -1}");
+    Files.write(logs, lines, StandardCharsets.UTF_8);
   }
 
   static void writeDemoInputs(Path batch1, Path batch2) throws IOException {

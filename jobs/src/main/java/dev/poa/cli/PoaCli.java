@@ -36,6 +36,9 @@ import picocli.CommandLine.Option;
       TablesCommand.class,
       MigrateCommand.class,
       DatanetsCommand.class,
+      AdaptersCommand.class,
+      LogsCommand.class,
+      EpochsCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -123,7 +126,8 @@ public final class PoaCli implements Runnable {
         (ex, commandLine, parseResult) -> {
           Throwable cause = ex;
           int code = EXIT_FAILED;
-          if (ex instanceof IngestJob.BatchConflictException) {
+          if (ex instanceof IngestJob.BatchConflictException
+              || ex instanceof dev.poa.jobs.serving.AdapterRegistry.AdapterExistsException) {
             code = EXIT_CONFLICT;
           } else if (ex instanceof IllegalArgumentException) {
             code = EXIT_BAD_INPUT;

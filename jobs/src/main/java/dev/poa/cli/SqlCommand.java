@@ -66,6 +66,9 @@ final class SqlCommand implements Callable<Integer> {
   }
 
   static String value(Object o) {
+    if (o instanceof java.sql.Timestamp t) {
+      return t.toInstant().toString(); // UTC, ISO-8601
+    }
     if (o instanceof byte[] b) {
       return "0x" + java.util.HexFormat.of().formatHex(b);
     }

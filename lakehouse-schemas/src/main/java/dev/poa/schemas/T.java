@@ -17,6 +17,9 @@ final class T {
   static final Type DOUBLE = Types.DoubleType.get();
   static final Type BINARY = Types.BinaryType.get();
   static final Type TIMESTAMPTZ = Types.TimestampType.withZone();
+  static final Type FLOAT = Types.FloatType.get();
+  /** Token amounts in the smallest unit (wei): integers up to 38 digits, never floating point. */
+  static final Type WEI = Types.DecimalType.of(38, 0);
 
   static Type stringMap() {
     return Types.MapType.ofOptional(next(), next(), STRING, STRING);

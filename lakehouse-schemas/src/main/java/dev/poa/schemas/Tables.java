@@ -129,7 +129,107 @@ public final class Tables {
               optional("settings", T.stringMap(), "dedup and validation settings used"))
           .build();
 
+  public static final TableDefinition ADAPTERS =
+      TableDefinition.builder("models", "adapters")
+          .doc("Registered LoRA adapters.")
+          .layoutRationale("Small, read whole: unpartitioned.")
+          .version(
+              1,
+              "initial",
+              required("adapter_id", T.STRING, "adapter id"),
+              required("base_model", T.STRING, "base model name"),
+              required("owner", T.STRING, "fine-tuner's address (lower-case 0x)"),
+              required("datanets", T.list(T.STRING), "DataNets it was trained on"),
+              required("rank", T.INT, "LoRA rank r"),
+              required("alpha", T.DOUBLE, "LoRA alpha"),
+              required("target_modules", T.list(T.STRING), "adapted modules"),
+              required("artifact_uri", T.STRING, "where the PEFT files are"),
+              required("training_set_source", T.STRING, "explicit | datanets"),
+              optional("training_set_snapshot_id", T.LONG, "datanet.contributions snapshot it was resolved at"),
+              required("training_set_size", T.LONG, "contributions in the training set"),
+              required("registered_at", T.TIMESTAMPTZ, "registration time"))
+          .build();
+
+  public static final TableDefinition ADAPTER_TRAINING_SET =
+      TableDefinition.builder("models", "adapter_training_set")
+          .doc("The contributions each adapter was trained on.")
+          .layoutRationale("Read by adapter: sorted by adapter_id, so a read of one adapter prunes row groups.")
+          .version(
+              1,
+              "initial",
+              required("adapter_id", T.STRING, "adapter"),
+              required("contribution_id", T.STRING, "contribution in its training set"))
+          .sortedBy("adapter_id", "contribution_id")
+          .build();
+
+  public static final TableDefinition INFERENCE_LOGS =
+      TableDefinition.builder("serving", "inference_logs")
+          .doc("Inferences served, one row per request_id, each in the epoch of its served_at.")
+          .layoutRationale(
+              "Partitioned by epoch: attribution and rewards read one epoch at a time. Sorted by"
+                  + " adapter_id, served_at: attribution works per adapter.")
+          .version(
+              1,
+              "initial",
+              required("request_id", T.STRING, "request id (unique; repeats are dropped)"),
+              required("adapter_id", T.STRING, "adapter that served it"),
+              required("served_at", T.TIMESTAMPTZ, "when it was served"),
+              required("epoch", T.STRING, "epoch id: UTC date of served_at, YYYY-MM-DD"),
+              optional("prompt", T.STRING, "prompt"),
+              required("completion", T.STRING, "completion"),
+              required("fee_wei", T.WEI, "fee paid, in wei"),
+              optional("gradient_sketch", T.list(T.FLOAT), "query gradient sketch"),
+              optional("sketch_spec", T.STRING, "id of the sketch spec"),
+              optional("metadata", T.stringMap(), "metadata as given"),
+              required("batch_id", T.STRING, "log ingest batch"),
+              required("source_file", T.STRING, "input file"),
+              required("source_line", T.LONG, "line / row in it"),
+              required("ingested_at", T.TIMESTAMPTZ, "start of the log ingest batch"))
+          .partitionedBy(s -> PartitionSpec.builderFor(s).identity("epoch").build())
+          .sortedBy("adapter_id", "served_at")
+          .property("write.distribution-mode", "hash")
+          .build();
+
+  public static final TableDefinition INFERENCE_LOG_REJECTS =
+      TableDefinition.builder("serving", "inference_log_rejects")
+          .doc("Inference log records that were rejected, with the reason and the raw record.")
+          .layoutRationale("Small and read by batch: unpartitioned.")
+          .version(
+              1,
+              "initial",
+              required("batch_id", T.STRING, "log ingest batch"),
+              required("source_file", T.STRING, "input file"),
+              required("source_line", T.LONG, "line / row in it"),
+              optional("request_id", T.STRING, "request id, when it could be read"),
+              required("reason", T.STRING, "reason code"),
+              required("message", T.STRING, "what was wrong"),
+              optional("raw_record", T.STRING, "the record as given"),
+              required("ingested_at", T.TIMESTAMPTZ, "start of the batch"))
+          .build();
+
+  public static final TableDefinition LOG_INGEST_RUNS =
+      TableDefinition.builder("serving", "log_ingest_runs")
+          .doc("One row per committed log ingest batch; its presence marks the batch complete.")
+          .layoutRationale("One row per batch: unpartitioned.")
+          .version(
+              1,
+              "initial",
+              required("batch_id", T.STRING, "batch id"),
+              required("started_at", T.TIMESTAMPTZ, "start"),
+              required("finished_at", T.TIMESTAMPTZ, "end"),
+              required("input_paths", T.list(T.STRING), "inputs as given"),
+              required("input_fingerprint", T.STRING, "sha256 of (file, size, mtime) of each input"),
+              required("rows_read", T.LONG, "records read"),
+              required("accepted", T.LONG, "new inference logs"),
+              required("duplicate_request", T.LONG, "repeats of a request_id already seen, dropped"),
+              required("rejected", T.LONG, "rejected records"),
+              optional("rejected_by_reason", T.longMap(), "rejected records per reason"),
+              optional("snapshot_ids", T.longMap(), "table -> snapshot id this batch committed"))
+          .build();
+
   /** Every table, in creation order. */
   public static final List<TableDefinition> ALL =
-      List.of(DATANETS, SUBMISSIONS, CONTRIBUTIONS, INGEST_RUNS);
+      List.of(
+          DATANETS, SUBMISSIONS, CONTRIBUTIONS, INGEST_RUNS, ADAPTERS, ADAPTER_TRAINING_SET, INFERENCE_LOGS,
+          INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS);
 }

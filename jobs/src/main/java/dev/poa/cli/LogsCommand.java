@@ -1,0 +1,60 @@
+package dev.poa.cli;
+
+import dev.poa.jobs.Progress;
+import dev.poa.jobs.serving.LogIngestJob;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "logs",
+    mixinStandardHelpOptions = true,
+    description = "Ingest inference logs.",
+    subcommands = {LogsCommand.Ingest.class})
+final class LogsCommand implements Runnable {
+  @ParentCommand PoaCli root;
+
+  @Override
+  public void run() {
+    throw new IllegalArgumentException("Missing subcommand: poa logs ingest");
+  }
+
+  @Command(
+      name = "ingest",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Ingest inference logs into serving.inference_logs.",
+        "",
+        "Records: request_id, adapter_id (registered), served_at (ISO-8601 with offset),",
+        "prompt, completion, fee_wei (integer wei: a JSON integer or a string of digits),",
+        "optional gradient_sketch (numbers) with sketch_spec, optional metadata.",
+        "A request_id seen before is dropped (delivery is at least once); bad records are",
+        "kept in serving.inference_log_rejects with a reason. Each log's epoch is the UTC",
+        "day of its served_at.",
+      })
+  static final class Ingest implements Callable<Integer> {
+    @ParentCommand LogsCommand parent;
+
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH", description = "Files, directories, globs or Hadoop URIs.")
+    List<String> inputs;
+
+    @Option(names = "--format", description = "jsonl, csv or parquet (default: from file names).")
+    String format;
+
+    @Option(names = "--batch-id", description = "Batch id (default: derived from the input files).")
+    String batchId;
+
+    @Override
+    public Integer call() {
+      LogIngestJob.Result r = new LogIngestJob(parent.root.lakehouse(), Progress.to(System.err, "logs"))
+          .run(new LogIngestJob.Config(inputs, format, batchId));
+      System.out.printf("log batch %s: %s%n  read %d = accepted %d + duplicate_request %d + rejected %d%n", r.batchId(),
+          r.alreadyIngested() ? "already ingested, unchanged" : "ingested", r.read(), r.accepted(), r.duplicateRequest(),
+          r.rejected());
+      r.rejectedByReason().forEach((k, v) -> System.out.printf("  rejected %-22s %d%n", k, v));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package dev.poa.jobs.serving;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.row_number;
+
+import dev.poa.jobs.IcebergWrites;
+import dev.poa.jobs.Progress;
+import dev.poa.jobs.ingest.InputFile;
+import dev.poa.jobs.ingest.IngestJob;
+import dev.poa.jobs.ingest.RawRecords;
+import dev.poa.jobs.ingest.Validation;
+import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.TableDefinition;
+import dev.poa.schemas.Tables;
+import dev.poa.udfs.InferenceLogValidator;
+import dev.poa.udfs.SubmissionValidator;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.iceberg.Snapshot;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Ingests inference logs into {@code serving.inference_logs}. Delivery is at least once: a
+ * request_id seen before (in this batch, first by file order, or stored) is dropped and counted;
+ * bad records go to {@code serving.inference_log_rejects} with a reason. Every record read is
+ * accounted for: {@code rows_read = accepted + duplicate_request + rejected}.
+ *
+ * <p>Commits: rejects, then logs, then {@code serving.log_ingest_runs} (the completion marker),
+ * each tagged with the batch id; a rerun skips the tables the batch already committed to.
+ */
+public final class LogIngestJob {
+  public record Config(List<String> inputs, String format, String batchId) {
+    public Config {
+      inputs = List.copyOf(inputs);
+      if (inputs.isEmpty()) {
+        throw new IllegalArgumentException("Give at least one --input");
+      }
+    }
+  }
+
+  public record Result(String batchId, boolean alreadyIngested, long read, long accepted, long duplicateRequest,
+      long rejected, Map<String, Long> rejectedByReason) {
+    public boolean reconciles() {
+      return read == accepted + duplicateRequest + rejected;
+    }
+  }
+
+  static final StructType VALIDATED = new StructType()
+      .add("source_file", DataTypes.StringType, false)
+      .add("source_line", DataTypes.LongType, false)
+      .add("ingest_seq", DataTypes.LongType, false)
+      .add("reason", DataTypes.StringType, true)
+      .add("message", DataTypes.StringType, true)
+      .add("request_id", DataTypes.StringType, true)
+      .add("adapter_id", DataTypes.StringType, true)
+      .add("served_at", DataTypes.TimestampType, true)
+      .add("epoch", DataTypes.StringType, true)
+      .add("prompt", DataTypes.StringType, true)
+      .add("completion", DataTypes.StringType, true)
+      .add("fee_wei", DataTypes.createDecimalType(38, 0), true)
+      .add("gradient_sketch", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+      .add("sketch_spec", DataTypes.StringType, true)
+      .add("metadata", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
+      .add("raw_record", DataTypes.StringType, true);
+
+  private final Lakehouse lh;
+  private final SparkSession spark;
+  private final Progress progress;
+
+  public LogIngestJob(Lakehouse lh, Progress progress) {
+    this.lh = lh;
+    this.spark = lh.spark();
+    this.progress = progress;
+  }
+
+  public Result run(Config config) {
+    lh.migrate();
+    List<InputFile> files = InputFile.list(spark.sparkContext().hadoopConfiguration(), config.inputs());
+    String format = InputFile.detectFormat(files, config.format());
+    String fingerprint = InputFile.fingerprint(files);
+    String batchId = config.batchId() != null ? config.batchId() : "l-" + fingerprint.substring(0, 16);
+    List<Row> done = spark.table(lh.sparkName(Tables.LOG_INGEST_RUNS)).filter(col("batch_id").equalTo(batchId)).collectAsList();
+    if (!done.isEmpty()) {
+      Row r = done.get(0);
+      if (!fingerprint.equals(r.getAs("input_fingerprint"))) {
+        throw new IngestJob.BatchConflictException(
+            "Log batch " + batchId + " was already ingested from different inputs: use a new --batch-id");
+      }
+      progress.step("log batch " + batchId + " is already ingested: nothing to do");
+      return new Result(batchId, true, r.getAs("rows_read"), r.getAs("accepted"), r.getAs("duplicate_request"),
+          r.getAs("rejected"), Map.of());
+    }
+    Instant startedAt = Instant.now();
+    InferenceLogValidator validator = new InferenceLogValidator(new HashSet<>(
+        spark.table(lh.sparkName(Tables.ADAPTERS)).select("adapter_id").as(Encoders.STRING()).collectAsList()));
+    progress.step("log batch " + batchId + ": reading and validating " + files.size() + " file(s)");
+    JavaRDD<Row> rows = RawRecords.read(spark, files, format).javaRDD().map(r -> validate(r, validator));
+    Dataset<Row> validated = spark.createDataFrame(rows, VALIDATED).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long read = validated.count();
+      Dataset<Row> valid = validated.filter(col("reason").isNull())
+          .withColumn("nth", row_number().over(Window.partitionBy("request_id").orderBy("ingest_seq")));
+      Dataset<Row> fresh = valid.filter(col("nth").equalTo(1))
+          .join(spark.table(lh.sparkName(Tables.INFERENCE_LOGS)).select("request_id"), new String[] {"request_id"}, "left_anti")
+          .select(col("request_id"), col("adapter_id"), col("served_at"), col("epoch"), col("prompt"), col("completion"),
+              col("fee_wei"), col("gradient_sketch"), col("sketch_spec"), col("metadata"),
+              org.apache.spark.sql.functions.lit(batchId).as("batch_id"), col("source_file"), col("source_line"),
+              org.apache.spark.sql.functions.lit(Timestamp.from(startedAt)).as("ingested_at"))
+          .localCheckpoint();
+      Dataset<Row> rejects = validated.filter(col("reason").isNotNull())
+          .select(org.apache.spark.sql.functions.lit(batchId).as("batch_id"), col("source_file"), col("source_line"),
+              col("request_id"), col("reason"), col("message"), col("raw_record"),
+              org.apache.spark.sql.functions.lit(Timestamp.from(startedAt)).as("ingested_at"));
+      Map<String, Long> byReason = new TreeMap<>();
+      for (Row r : rejects.groupBy("reason").count().collectAsList()) {
+        byReason.put(r.getString(0), r.getLong(1));
+      }
+      long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
+      Map<String, Long> snapshots = new TreeMap<>();
+      appendOnce(rejects, Tables.INFERENCE_LOG_REJECTS, batchId, snapshots);
+      long accepted = appendOnce(fresh, Tables.INFERENCE_LOGS, batchId, snapshots);
+      Result result = new Result(batchId, false, read, accepted, read - accepted - rejected, rejected, byReason);
+      Row run = RowFactory.create(batchId, Timestamp.from(startedAt), Timestamp.from(Instant.now()),
+          CollectionConverters.asScala(new ArrayList<>(config.inputs())).toSeq(), fingerprint, read, accepted,
+          result.duplicateRequest(), rejected, CollectionConverters.asScala(byReason), CollectionConverters.asScala(snapshots));
+      IcebergWrites.append(spark.createDataFrame(List.of(run), spark.table(lh.sparkName(Tables.LOG_INGEST_RUNS)).schema()),
+          lh.sparkName(Tables.LOG_INGEST_RUNS), Map.of(IngestJob.BATCH_PROPERTY, batchId));
+      progress.step(String.format("read %d = accepted %d + duplicate_request %d + rejected %d",
+          read, accepted, result.duplicateRequest(), rejected));
+      return result;
+    } finally {
+      validated.unpersist();
+    }
+  }
+
+  /** Appends unless the batch already committed to this table; returns the rows it holds for the batch. */
+  private long appendOnce(Dataset<Row> rows, TableDefinition table, String batchId, Map<String, Long> snapshots) {
+    org.apache.iceberg.Table t = lh.table(table);
+    t.refresh();
+    Snapshot committed = null;
+    for (Snapshot s : t.snapshots()) {
+      if (batchId.equals(s.summary().get(IngestJob.BATCH_PROPERTY))) {
+        committed = s;
+      }
+    }
+    if (committed == null) {
+      IcebergWrites.append(rows, lh.sparkName(table), Map.of(IngestJob.BATCH_PROPERTY, batchId));
+      snapshots.put(table.qualifiedName(), lh.currentSnapshotId(table));
+    } else {
+      snapshots.put(table.qualifiedName(), committed.snapshotId());
+    }
+    return spark.table(lh.sparkName(table)).filter(col("batch_id").equalTo(batchId)).count();
+  }
+
+  static Row validate(Row r, InferenceLogValidator validator) {
+    String file = r.getString(0);
+    long line = r.getLong(2);
+    byte[] raw = r.isNullAt(3) ? new byte[0] : (byte[]) r.get(3);
+    InferenceLogValidator.Validated v;
+    if (!r.isNullAt(5)) {
+      v = new InferenceLogValidator.Validated(r.getString(5), r.getString(6), null, null, null, null, null, null, null,
+          null, null);
+    } else if (!r.isNullAt(4)) {
+      v = validator.validateJsonText(r.getString(4));
+    } else {
+      v = validator.validateJsonLine(raw);
+    }
+    String rawText = null;
+    if (!v.valid()) {
+      String t = SubmissionValidator.decodeUtf8(raw);
+      rawText = t != null ? t : new String(raw, StandardCharsets.UTF_8);
+    }
+    List<Float> sketch = null;
+    if (v.sketch() != null) {
+      sketch = new ArrayList<>(v.sketch().length);
+      for (float f : v.sketch()) {
+        sketch.add(f);
+      }
+    }
+    return RowFactory.create(file, line, Validation.ingestSeq(r.getInt(1), line), v.reason(), v.message(), v.requestId(),
+        v.adapterId(), v.servedAt() == null ? null : Timestamp.from(v.servedAt()), v.epoch(), v.prompt(), v.completion(),
+        v.feeWei() == null ? null : new BigDecimal(v.feeWei()),
+        sketch == null ? null : CollectionConverters.asScala(sketch).toSeq(), v.sketchSpec(),
+        v.metadata() == null ? null : CollectionConverters.asScala(v.metadata()), rawText);
+  }
+}
