@@ -412,7 +412,7 @@ public final class IngestJob {
   }
 
   /** The snapshot of the table that committed this batch, or null. */
-  static Snapshot snapshotOfBatch(Table table, String batchId) {
+  public static Snapshot snapshotOfBatch(Table table, String batchId) {
     table.refresh();
     for (Snapshot s : table.snapshots()) {
       if (batchId.equals(s.summary().get(BATCH_PROPERTY))) {

@@ -152,14 +152,7 @@ public final class LogIngestJob {
 
   /** Appends unless the batch already committed to this table; returns the rows it holds for the batch. */
   private long appendOnce(Dataset<Row> rows, TableDefinition table, String batchId, Map<String, Long> snapshots) {
-    org.apache.iceberg.Table t = lh.table(table);
-    t.refresh();
-    Snapshot committed = null;
-    for (Snapshot s : t.snapshots()) {
-      if (batchId.equals(s.summary().get(IngestJob.BATCH_PROPERTY))) {
-        committed = s;
-      }
-    }
+    Snapshot committed = IngestJob.snapshotOfBatch(lh.table(table), batchId);
     if (committed == null) {
       IcebergWrites.append(rows, lh.sparkName(table), Map.of(IngestJob.BATCH_PROPERTY, batchId));
       snapshots.put(table.qualifiedName(), lh.currentSnapshotId(table));
