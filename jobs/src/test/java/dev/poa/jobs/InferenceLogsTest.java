@@ -77,5 +77,6 @@ class InferenceLogsTest {
     assertEquals(new BigDecimal("1000000000000000250"), epochs.get(0).getDecimal(2));
     assertEquals("2026-11-27", epochs.get(1).getString(0));
     assertEquals(3L, t.spark().table(t.table("serving.inference_log_rejects")).count());
+    assertThrows(IllegalArgumentException.class, () -> new LogIngestJob.Config(List.of(logs.toString()), null, "bad id!"));
   }
 }

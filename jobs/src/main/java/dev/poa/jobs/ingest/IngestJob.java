@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.CommitMetadata;
@@ -56,7 +55,6 @@ import scala.jdk.javaapi.CollectionConverters;
  * distributed by partition (hash mode). Driver work: listing inputs and reading DataNet policies.
  */
 public final class IngestJob {
-  private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
   public static final String BATCH_PROPERTY = "poa.batch-id";
 
   /** What to ingest and how. */
@@ -75,10 +73,7 @@ public final class IngestJob {
       if (format != null && !List.of("jsonl", "csv", "parquet").contains(format)) {
         throw new IllegalArgumentException("--format must be jsonl, csv or parquet, got " + format);
       }
-      if (batchId != null && !BATCH_ID.matcher(batchId).matches()) {
-        throw new IllegalArgumentException(
-            "--batch-id '" + batchId + "' must be 1-128 characters of letters, digits and . _ : -");
-      }
+      InputBatch.checkBatchId(batchId);
       if (maxContentBytes <= 0) {
         throw new IllegalArgumentException("poa.ingest.max-content-bytes must be positive");
       }
@@ -129,10 +124,12 @@ public final class IngestJob {
 
   public Result run(Config config) {
     lakehouse.migrate();
-    List<InputFile> files = InputFile.list(spark.sparkContext().hadoopConfiguration(), config.inputs());
-    String format = InputFile.detectFormat(files, config.format());
-    String fingerprint = InputFile.fingerprint(files);
-    String batchId = config.batchId() != null ? config.batchId() : "b-" + fingerprint.substring(0, 16);
+    InputBatch batch =
+        InputBatch.resolve(spark.sparkContext().hadoopConfiguration(), config.inputs(), config.format(), config.batchId(), "b-");
+    List<InputFile> files = batch.files();
+    String format = batch.format();
+    String fingerprint = batch.fingerprint();
+    String batchId = batch.batchId();
     progress.step("batch " + batchId + ": " + files.size() + " " + format + " file(s)");
 
     Row done = completedRun(batchId);

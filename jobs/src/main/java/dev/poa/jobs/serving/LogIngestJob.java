@@ -7,6 +7,7 @@ import dev.poa.jobs.IcebergWrites;
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.ingest.InputFile;
 import dev.poa.jobs.ingest.IngestJob;
+import dev.poa.jobs.ingest.InputBatch;
 import dev.poa.jobs.ingest.RawRecords;
 import dev.poa.jobs.ingest.Validation;
 import dev.poa.schemas.Lakehouse;
@@ -52,6 +53,7 @@ public final class LogIngestJob {
       if (inputs.isEmpty()) {
         throw new IllegalArgumentException("Give at least one --input");
       }
+      InputBatch.checkBatchId(batchId);
     }
   }
 
@@ -92,10 +94,12 @@ public final class LogIngestJob {
 
   public Result run(Config config) {
     lh.migrate();
-    List<InputFile> files = InputFile.list(spark.sparkContext().hadoopConfiguration(), config.inputs());
-    String format = InputFile.detectFormat(files, config.format());
-    String fingerprint = InputFile.fingerprint(files);
-    String batchId = config.batchId() != null ? config.batchId() : "l-" + fingerprint.substring(0, 16);
+    InputBatch batch =
+        InputBatch.resolve(spark.sparkContext().hadoopConfiguration(), config.inputs(), config.format(), config.batchId(), "l-");
+    List<InputFile> files = batch.files();
+    String format = batch.format();
+    String fingerprint = batch.fingerprint();
+    String batchId = batch.batchId();
     List<Row> done = spark.table(lh.sparkName(Tables.LOG_INGEST_RUNS)).filter(col("batch_id").equalTo(batchId)).collectAsList();
     if (!done.isEmpty()) {
       Row r = done.get(0);
