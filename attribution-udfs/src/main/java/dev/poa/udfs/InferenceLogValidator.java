@@ -147,23 +147,12 @@ public final class InferenceLogValidator implements Serializable {
     String spec = null;
     JsonNode sk = o.get("gradient_sketch");
     if (sk != null && !sk.isNull()) {
-      if (!sk.isArray() || sk.isEmpty()) {
-        return reject(Reasons.INVALID_SKETCH, "gradient_sketch must be a non-empty array of numbers", requestId);
+      Sketches.Parsed p = Sketches.parse(sk, o.get("sketch_spec"), "gradient_sketch");
+      if (p.error() != null) {
+        return reject(Reasons.INVALID_SKETCH, p.error(), requestId);
       }
-      sketch = new float[sk.size()];
-      for (int i = 0; i < sk.size(); i++) {
-        JsonNode x = sk.get(i);
-        float f = x.isNumber() ? x.floatValue() : Float.NaN;
-        if (!Float.isFinite(f)) {
-          return reject(Reasons.INVALID_SKETCH, "gradient_sketch[" + i + "] is not a finite number", requestId);
-        }
-        sketch[i] = f;
-      }
-      JsonNode sp = o.get("sketch_spec");
-      if (sp == null || !sp.isTextual() || sp.textValue().isBlank()) {
-        return reject(Reasons.INVALID_SKETCH, "gradient_sketch needs its sketch_spec", requestId);
-      }
-      spec = sp.textValue();
+      sketch = p.sketch();
+      spec = p.spec().id();
     }
     Map<String, String> metadata = null;
     JsonNode md = o.get("metadata");

@@ -35,6 +35,10 @@ public final class Reasons {
   public static final String INVALID_FEE = "invalid_fee";
   public static final String INVALID_SKETCH = "invalid_sketch";
 
+  // Training gradients.
+  public static final String NOT_IN_TRAINING_SET = "not_in_training_set";
+  public static final String SKETCH_SPEC_MISMATCH = "sketch_spec_mismatch";
+
   // Not rejections: the record maps onto an existing contribution.
   public static final String EXACT_DUPLICATE = "exact_duplicate";
   public static final String NEAR_DUPLICATE = "near_duplicate";

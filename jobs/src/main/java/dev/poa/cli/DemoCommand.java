@@ -1,6 +1,15 @@
 package dev.poa.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.poa.jobs.Progress;
+import dev.poa.jobs.attribution.AttributeJob;
+import dev.poa.jobs.demo.ReferenceSketches;
+import dev.poa.schemas.Tables;
+import dev.poa.udfs.influence.SketchSpec;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
 import dev.poa.jobs.demo.Corpus;
 import dev.poa.jobs.ingest.DatanetRegistry;
 import dev.poa.jobs.ingest.IngestJob;
@@ -25,8 +34,11 @@ import picocli.CommandLine.ParentCommand;
       "",
       "Writes three DataNets' submissions (signed records, near-duplicate variants,",
       "every kind of bad record) under <warehouse>/demo-input, ingests them as two",
-      "batches and prints what happened with a few SQL queries. Safe to rerun:",
-      "batches already ingested are left unchanged.",
+      "batches, registers an adapter, ingests its training gradient sketches and",
+      "inference logs (from the reference model), attributes the epoch by spans and",
+      "by gradient influence, and prints what happened with a few SQL queries.",
+      "Safe to rerun: batches already ingested are left unchanged; attribution",
+      "replaces the epoch's rows with identical ones.",
     })
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
@@ -61,21 +73,27 @@ final class DemoCommand implements Callable<Integer> {
     query("SELECT datanet, count(*) AS contributions, sum(submission_count) AS submissions, sum(token_count) AS tokens FROM datanet.contributions GROUP BY datanet ORDER BY datanet");
     query("SELECT s.batch_id, s.metadata['variant'] AS variant, s.status, round(s.similarity, 3) AS jaccard, s.contribution_id FROM datanet.submissions s WHERE s.status <> 'rejected' AND s.metadata['variant'] <> 'original' ORDER BY s.batch_id, variant LIMIT 12");
     query("SELECT batch_id, rows_read, accepted, duplicate, near_duplicate, rejected FROM datanet.ingest_runs ORDER BY started_at");
-    heading("4. an adapter over medical-transcripts, and inference logs of two epochs");
+    heading("4. an adapter over medical-transcripts, its training gradients, and inference logs");
     Path adapterFile = input.resolve("adapter.json");
-    Path logs = input.resolve("inference-logs.jsonl");
-    if (!Files.exists(logs)) {
-      writeServingInputs(adapterFile, logs);
-    }
-    if (lh.spark().table(lh.sparkName(dev.poa.schemas.Tables.ADAPTERS)).filter("adapter_id = 'demo-med-lora'").isEmpty()) {
+    Files.writeString(adapterFile, ADAPTER);
+    if (lh.spark().table(lh.sparkName(Tables.ADAPTERS)).filter("adapter_id = 'demo-med-lora'").isEmpty()) {
       var reg = dev.poa.jobs.serving.AdapterRegistry.register(lh,
           dev.poa.udfs.AdapterSpec.parse(Files.readString(adapterFile)));
       System.out.println("adapter " + reg.adapterId() + " registered over " + reg.trainingSetSize() + " contributions");
+    }
+    Path logs = input.resolve("inference-logs.jsonl");
+    Path gradients = input.resolve("training-gradients.jsonl");
+    if (!Files.exists(logs) || !Files.exists(gradients)) {
+      writeServingInputs(lh, logs, gradients);
     }
     var lr = new dev.poa.jobs.serving.LogIngestJob(lh, Progress.to(System.err, "logs"))
         .run(new dev.poa.jobs.serving.LogIngestJob.Config(List.of(logs.toString()), "jsonl", "demo-logs-1"));
     System.out.printf("log batch %s: read %d = accepted %d + duplicate_request %d + rejected %d%n", lr.batchId(), lr.read(),
         lr.accepted(), lr.duplicateRequest(), lr.rejected());
+    var gr = new dev.poa.jobs.serving.GradientIngestJob(lh, Progress.to(System.err, "gradients"))
+        .run(new dev.poa.jobs.serving.GradientIngestJob.Config("demo-med-lora", List.of(gradients.toString()), "jsonl",
+            "demo-gradients-1"));
+    System.out.println(GradientsCommand.describe(gr));
     EpochsCommand epochs = new EpochsCommand();
     epochs.root = root;
     epochs.format = "table";
@@ -83,7 +101,26 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("poa epochs");
     epochs.call();
 
-    heading("5. tables");
+    heading("5. attribution of epoch " + DEMO_EPOCH + ", by spans and by gradient influence");
+    for (AttributeJob.Method m : List.of(AttributeJob.Method.SPAN, AttributeJob.Method.GRADIENT)) {
+      System.out.println();
+      System.out.println("poa attribute --epoch " + DEMO_EPOCH + " --method " + m.id());
+      AttributeJob.Result r = new AttributeJob(lh, Progress.to(System.err, "attribute"))
+          .run(AttributeCommand.config(root.config(), DEMO_EPOCH, m));
+      System.out.println(AttributeCommand.describe(r));
+    }
+    query("SELECT method, attributed, coalesce(unattributed_reason, '') AS reason, count(*) AS inferences,"
+        + " round(avg(top_share), 3) AS avg_top_share FROM attribution.inference_summary GROUP BY method, attributed,"
+        + " unattributed_reason ORDER BY method, attributed");
+    query("SELECT s.request_id, s.top_contribution AS span_top, round(s.top_share, 3) AS span_share,"
+        + " g.top_contribution AS gradient_top, round(g.top_share, 3) AS gradient_share FROM attribution.inference_summary s"
+        + " JOIN attribution.inference_summary g ON s.request_id = g.request_id AND g.method = 'gradient'"
+        + " WHERE s.method = 'span' ORDER BY s.request_id LIMIT 8");
+    query("SELECT method, count(DISTINCT request_id) AS inferences, round(min(total), 12) AS min_share_sum,"
+        + " round(max(total), 12) AS max_share_sum FROM (SELECT method, request_id, sum(share) AS total"
+        + " FROM attribution.scores GROUP BY method, request_id) GROUP BY method");
+
+    heading("6. tables");
     TablesCommand tables = new TablesCommand();
     tables.root = root;
     tables.call();
@@ -109,17 +146,64 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("== " + h);
   }
 
-  static void writeServingInputs(Path adapterFile, Path logs) throws IOException {
-    Files.writeString(adapterFile, "{\"adapter_id\": \"demo-med-lora\", \"base_model\": \"tiny-llama\","
-        + " \"owner\": \"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\", \"datanets\": [\"medical-transcripts\"],"
-        + " \"rank\": 8, \"alpha\": 16, \"target_modules\": [\"q_proj\", \"v_proj\"],"
-        + " \"artifact_uri\": \"file:///adapters/demo-med-lora\"}\n");
+  static final String DEMO_EPOCH = "2026-11-25";
+
+  static final String ADAPTER = "{\"adapter_id\": \"demo-med-lora\", \"base_model\": \"tiny-llama\","
+      + " \"owner\": \"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\", \"datanets\": [\"medical-transcripts\"],"
+      + " \"rank\": 8, \"alpha\": 16, \"target_modules\": [\"q_proj\", \"v_proj\"],"
+      + " \"artifact_uri\": \"file:///adapters/demo-med-lora\"}\n";
+
+  /**
+   * Inference logs of the demo adapter (most completions quote a training contribution, some
+   * quote nothing) with their gradient sketches, and the training contributions' sketches, all
+   * from the reference model.
+   */
+  static void writeServingInputs(Lakehouse lh, Path logs, Path gradients) throws IOException {
+    List<Row> training = lh.spark().sql("SELECT c.contribution_id, c.content FROM " + lh.sparkName(Tables.ADAPTER_TRAINING_SET)
+        + " t JOIN " + lh.sparkName(Tables.CONTRIBUTIONS) + " c ON t.contribution_id = c.contribution_id"
+        + " WHERE t.adapter_id = 'demo-med-lora' ORDER BY c.contribution_id").collectAsList();
+    List<String> others = lh.spark().sql("SELECT content FROM " + lh.sparkName(Tables.CONTRIBUTIONS)
+        + " WHERE datanet <> 'medical-transcripts' ORDER BY contribution_id").as(Encoders.STRING()).collectAsList();
+    ReferenceSketches model = ReferenceSketches.train(training.stream().map(r -> r.getString(1)).toList(), others,
+        new SketchSpec(256, 42));
+    ObjectMapper json = new ObjectMapper();
+    List<String> g = new ArrayList<>();
+    for (Row r : training) {
+      ObjectNode o = json.createObjectNode();
+      o.put("contribution_id", r.getString(0));
+      ArrayNode a = o.putArray("sketch");
+      for (float f : model.sketch(r.getString(1), 1)) {
+        a.add(f);
+      }
+      o.put("sketch_spec", model.spec().id());
+      g.add(o.toString());
+    }
+    Files.write(gradients, g, StandardCharsets.UTF_8);
     List<String> lines = new ArrayList<>();
+    java.util.Random random = new java.util.Random(5);
     for (int i = 0; i < 24; i++) {
-      String servedAt = Instant.parse("2026-11-25T20:00:00Z").plusSeconds(i * 1800L).toString();
-      lines.add("{\"request_id\": \"demo-req-" + i + "\", \"adapter_id\": \"demo-med-lora\", \"served_at\": \""
-          + servedAt + "\", \"prompt\": \"summarise the visit\", \"completion\": \"patient stable\", \"fee_wei\": \""
-          + (1_000_000_000_000_000L + i) + "\"}");
+      String servedAt = Instant.parse(DEMO_EPOCH + "T00:00:00Z").plusSeconds(i * 1800L).toString();
+      String completion;
+      if (i % 4 == 3 || training.isEmpty()) {
+        completion = "The patient is stable and should return for review in two weeks.";
+      } else {
+        String source = training.get((i * 7) % training.size()).getString(1);
+        String quote = dev.poa.jobs.eval.SpanEval.verbatim(source, 14 + random.nextInt(20), random);
+        completion = "Summary of the visit: " + (quote == null ? source : quote) + " Follow up as needed.";
+      }
+      ObjectNode o = json.createObjectNode();
+      o.put("request_id", "demo-req-" + i);
+      o.put("adapter_id", "demo-med-lora");
+      o.put("served_at", servedAt);
+      o.put("prompt", "summarise the visit");
+      o.put("completion", completion);
+      o.put("fee_wei", Long.toString(1_000_000_000_000_000L + i));
+      ArrayNode a = o.putArray("gradient_sketch");
+      for (float f : model.sketch(completion, 1)) {
+        a.add(f);
+      }
+      o.put("sketch_spec", model.spec().id());
+      lines.add(o.toString());
     }
     lines.add(lines.get(3)); // a redelivered log: dropped
     lines.add("{\"request_id\": \"demo-bad\", \"adapter_id\": \"demo-med-lora\", \"served_at\": \"2026-11-26T01:00:00Z\","

@@ -38,7 +38,10 @@ import picocli.CommandLine.Option;
       DatanetsCommand.class,
       AdaptersCommand.class,
       LogsCommand.class,
+      GradientsCommand.class,
       EpochsCommand.class,
+      AttributeCommand.class,
+      EvalCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -34,6 +34,34 @@ class BuiltinTwinsTest {
   }
 
   @Test
+  void sketchProjectionSignsAreSparkXxhash64OfTheCellIndex() {
+    SparkSession spark = SharedSpark.spark();
+    var p = new dev.poa.udfs.influence.RademacherProjection(dev.poa.udfs.influence.SketchSpec.parse("rp1:k=8:seed=42"), 40);
+    List<Row> rows = spark.sql("SELECT c, r, xxhash64(CAST(c * 65536 + r AS BIGINT)) & 1 AS bit"
+        + " FROM range(0, 40) AS t1(c) CROSS JOIN range(0, 8) AS t2(r)").collectAsList();
+    assertEquals(320, rows.size());
+    for (Row row : rows) {
+      float e = p.entry((int) row.getLong(1), (int) row.getLong(0));
+      assertEquals(row.getLong(2) == 0 ? 1 : -1, Math.signum(e), row.toString());
+    }
+  }
+
+  @Test
+  void ngramHashesOfTheIndexAreXxhash64OfTheTokenArray() {
+    SparkSession spark = SharedSpark.spark();
+    PoaUdfs.register(spark);
+    Row r = spark.sql("SELECT " + PoaUdfs.ngramHashesExpr("t", 3) + " AS h, 0 AS unused, "
+        + PoaUdfs.ngramHashesExpr("short", 3) + " AS none FROM (SELECT poa_tokens('A b, c d') AS t, array('x') AS short)")
+        .first();
+    List<Long> h = r.getList(0);
+    assertEquals(3, h.size()); // tokens a b , c d: 5 tokens, 3 trigrams
+    assertEquals(spark.sql("SELECT xxhash64(array('b', ',', 'c'))").first().getLong(0), h.get(1));
+    assertEquals(spark.sql("SELECT xxhash64(array(',', 'c', 'd'))").first().getLong(0), h.get(2));
+    assertEquals(spark.sql("SELECT xxhash64(array('a', 'b', ','))").first().getLong(0), h.get(0));
+    assertEquals(0, r.getList(2).size());
+  }
+
+  @Test
   void minhashUdfEqualsBuiltinExpression() {
     SparkSession spark = SharedSpark.spark();
     PoaUdfs.register(spark);

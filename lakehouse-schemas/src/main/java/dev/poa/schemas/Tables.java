@@ -227,9 +227,151 @@ public final class Tables {
               optional("snapshot_ids", T.longMap(), "table -> snapshot id this batch committed"))
           .build();
 
+  public static final TableDefinition TRAINING_GRADIENTS =
+      TableDefinition.builder("models", "training_gradients")
+          .doc("Gradient sketch of each training contribution of an adapter (one per pair).")
+          .layoutRationale(
+              "Read one adapter at a time by gradient attribution: sorted by adapter_id, so a read"
+                  + " of one adapter prunes row groups. Unpartitioned: a few adapters per lakehouse.")
+          .version(
+              1,
+              "initial",
+              required("adapter_id", T.STRING, "adapter"),
+              required("contribution_id", T.STRING, "contribution in the adapter's training set"),
+              required("sketch", T.list(T.FLOAT), "projected per-example gradient (see README: sketch spec)"),
+              required("sketch_spec", T.STRING, "rp1:k=<dimension>:seed=<seed>"),
+              required("batch_id", T.STRING, "gradient ingest batch"),
+              required("ingested_at", T.TIMESTAMPTZ, "start of the batch"))
+          .sortedBy("adapter_id", "contribution_id")
+          .build();
+
+  public static final TableDefinition TRAINING_GRADIENT_REJECTS =
+      TableDefinition.builder("models", "training_gradient_rejects")
+          .doc("Training gradient records that were rejected or dropped, with the reason.")
+          .layoutRationale("Small and read by batch: unpartitioned.")
+          .version(
+              1,
+              "initial",
+              required("batch_id", T.STRING, "gradient ingest batch"),
+              required("adapter_id", T.STRING, "adapter given with --adapter"),
+              required("source_file", T.STRING, "input file"),
+              required("source_line", T.LONG, "line / row in it"),
+              optional("contribution_id", T.STRING, "contribution id, when it could be read"),
+              required("reason", T.STRING, "reason code"),
+              required("message", T.STRING, "what was wrong"),
+              optional("raw_record", T.STRING, "the record as given (without a long sketch)"),
+              required("ingested_at", T.TIMESTAMPTZ, "start of the batch"))
+          .build();
+
+  public static final TableDefinition SPAN_DOCUMENTS =
+      TableDefinition.builder("attribution", "span_documents")
+          .doc("Contributions in the span index, with their tokens (verification reads them).")
+          .layoutRationale(
+              "Joined by contribution_id to verify matched spans: sorted by contribution_id."
+                  + " Appended per index run, never rewritten: the index grows incrementally.")
+          .version(
+              1,
+              "initial",
+              required("contribution_id", T.STRING, "contribution"),
+              required("datanet", T.STRING, "its DataNet"),
+              required("tokens", T.list(T.STRING), "lower-cased tokens of the default tokenizer"),
+              required("token_count", T.INT, "number of tokens"),
+              required("ngram", T.INT, "n of the indexed n-grams"),
+              required("index_run", T.STRING, "index run that added it"),
+              required("indexed_at", T.TIMESTAMPTZ, "when it was indexed"))
+          .sortedBy("contribution_id")
+          .build();
+
+  public static final TableDefinition SPAN_INDEX =
+      TableDefinition.builder("attribution", "span_index")
+          .doc("Every n-gram of every indexed contribution, by 64-bit hash (posting list rows).")
+          .layoutRationale(
+              "Probed by ngram_hash: bucketed on it so a probe reads 1/16 of the files, and sorted"
+                  + " by it so min/max statistics skip row groups. Appended per index run.")
+          .version(
+              1,
+              "initial",
+              required("ngram_hash", T.LONG, "xxhash64 (seed 42) of the n tokens, as Spark's xxhash64(array)"),
+              required("contribution_id", T.STRING, "contribution holding the n-gram"),
+              required("position", T.INT, "0-based token position of the n-gram's first token"))
+          .partitionedBy(s -> PartitionSpec.builderFor(s).bucket("ngram_hash", 16).build())
+          .sortedBy("ngram_hash", "contribution_id", "position")
+          .property("write.distribution-mode", "hash")
+          .build();
+
+  public static final TableDefinition SCORES =
+      TableDefinition.builder("attribution", "scores")
+          .doc(
+              "Attribution of each inference to contributions. Shares of an attributed inference"
+                  + " sum to 1. Gradient rows are the top-k contributions plus, per contributor, one"
+                  + " row (contribution_id null) with the rest of that contributor's share.")
+          .layoutRationale(
+              "Partitioned by epoch and method: an attribution run replaces exactly its partitions"
+                  + " (atomic dynamic overwrite), and rewards read one epoch. Sorted by request.")
+          .version(
+              1,
+              "initial",
+              required("epoch", T.STRING, "epoch id"),
+              required("request_id", T.STRING, "inference"),
+              required("adapter_id", T.STRING, "adapter that served it"),
+              optional("contribution_id", T.STRING, "contribution; null = rest of the contributor's share"),
+              required("contributor", T.STRING, "contributor address"),
+              required("datanet", T.STRING, "DataNet of the contribution(s)"),
+              required("method", T.STRING, "span | gradient"),
+              required("score", T.DOUBLE, "raw score: span weight, or influence (before clipping)"),
+              required("share", T.DOUBLE, "share of the inference's credit, in [0, 1]"),
+              optional("rank", T.INT, "1 = top contribution; null for rest rows"))
+          .partitionedBy(s -> PartitionSpec.builderFor(s).identity("epoch").identity("method").build())
+          .sortedBy("request_id", "rank")
+          .property("write.distribution-mode", "hash")
+          .build();
+
+  public static final TableDefinition INFERENCE_SUMMARY =
+      TableDefinition.builder("attribution", "inference_summary")
+          .doc("One row per inference and method: attributed or not, its top contribution and fee.")
+          .layoutRationale("Same partitions as attribution.scores, replaced together with them.")
+          .version(
+              1,
+              "initial",
+              required("epoch", T.STRING, "epoch id"),
+              required("request_id", T.STRING, "inference"),
+              required("adapter_id", T.STRING, "adapter that served it"),
+              required("method", T.STRING, "span | gradient"),
+              required("attributed", T.BOOLEAN, "true when its shares sum to 1"),
+              optional("unattributed_reason", T.STRING, "why not: no_span, no_positive_influence, ..."),
+              optional("top_contribution", T.STRING, "contribution with the largest share"),
+              optional("top_contributor", T.STRING, "its contributor"),
+              optional("top_share", T.DOUBLE, "its share"),
+              required("contributions", T.INT, "contributions with a share"),
+              required("fee_wei", T.WEI, "fee of the inference"))
+          .partitionedBy(s -> PartitionSpec.builderFor(s).identity("epoch").identity("method").build())
+          .sortedBy("request_id")
+          .build();
+
+  public static final TableDefinition ATTRIBUTION_RUNS =
+      TableDefinition.builder("attribution", "runs")
+          .doc("One row per attribution run of an epoch and method, with its inputs' snapshots.")
+          .layoutRationale("One row per run: unpartitioned.")
+          .version(
+              1,
+              "initial",
+              required("run_id", T.STRING, "run id"),
+              required("epoch", T.STRING, "epoch id"),
+              required("method", T.STRING, "span | gradient | auto (as asked)"),
+              required("started_at", T.TIMESTAMPTZ, "start"),
+              required("finished_at", T.TIMESTAMPTZ, "end"),
+              required("inferences", T.LONG, "inferences of the epoch"),
+              required("attributed", T.LONG, "inferences attributed"),
+              optional("by_method", T.longMap(), "inferences per method used"),
+              optional("input_snapshots", T.longMap(), "table -> snapshot id read"),
+              optional("output_snapshots", T.longMap(), "table -> snapshot id written"),
+              optional("settings", T.stringMap(), "attribution settings used"))
+          .build();
+
   /** Every table, in creation order. */
   public static final List<TableDefinition> ALL =
       List.of(
           DATANETS, SUBMISSIONS, CONTRIBUTIONS, INGEST_RUNS, ADAPTERS, ADAPTER_TRAINING_SET, INFERENCE_LOGS,
-          INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS);
+          INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS, TRAINING_GRADIENTS, TRAINING_GRADIENT_REJECTS, SPAN_DOCUMENTS,
+          SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS);
 }

@@ -2,6 +2,7 @@ package dev.poa.udfs.spark;
 
 import dev.poa.udfs.MinHash;
 import dev.poa.udfs.TextNormalizer;
+import dev.poa.udfs.Tokenizer;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF3;
@@ -15,6 +16,7 @@ import org.apache.spark.sql.types.DataTypes;
  * <ul>
  *   <li>{@code poa_normalize(text)}: {@link TextNormalizer#normalize}; NFKC has no SQL built-in.
  *   <li>{@code poa_minhash(normalized, k, n)}: MinHash signature, array&lt;bigint&gt;.
+ *   <li>{@code poa_tokens(text)}: lower-cased tokens of the default {@link Tokenizer}.
  * </ul>
  */
 public final class PoaUdfs {
@@ -27,6 +29,17 @@ public final class PoaUdfs {
             "poa_minhash",
             (UDF3<String, Integer, Integer, long[]>) (text, k, n) -> MinHash.signature(text, k, n),
             DataTypes.createArrayType(DataTypes.LongType, false));
+    spark.udf().register("poa_tokens", (UDF1<String, String[]>) Tokenizer::lowerTokens,
+        DataTypes.createArrayType(DataTypes.StringType, false));
+  }
+
+  /**
+   * Hashes of the n-grams of a token array column, in token order: {@code xxhash64} (seed 42) of
+   * each slice of n tokens; empty when there are fewer than n tokens.
+   */
+  public static String ngramHashesExpr(String tokensCol, int n) {
+    return "CASE WHEN size(" + tokensCol + ") >= " + n + " THEN transform(sequence(0, size(" + tokensCol + ") - " + n
+        + "), i -> xxhash64(slice(" + tokensCol + ", i + 1, " + n + "))) ELSE CAST(array() AS array<bigint>) END";
   }
 
   /**

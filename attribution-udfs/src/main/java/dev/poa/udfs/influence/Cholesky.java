@@ -1,0 +1,80 @@
+package dev.poa.udfs.influence;
+
+/**
+ * Cholesky factor of a symmetric positive-definite matrix, row-major {@code n × n} doubles. Used
+ * on the driver for the damped Gram matrix (k ≤ a few thousand) and for Newton steps of the
+ * reference model.
+ */
+public final class Cholesky {
+  private final int n;
+  /** Lower triangle L, row-major; A = L Lᵀ. */
+  private final double[] l;
+
+  private Cholesky(int n, double[] l) {
+    this.n = n;
+    this.l = l;
+  }
+
+  /**
+   * Factors {@code a + damping·I} (a is read, not modified).
+   *
+   * @throws IllegalArgumentException if the matrix is not positive definite (raise the damping)
+   */
+  public static Cholesky factor(double[] a, int n, double damping) {
+    if (a.length != n * n) {
+      throw new IllegalArgumentException("matrix is not " + n + "×" + n);
+    }
+    double[] l = new double[n * n];
+    for (int j = 0; j < n; j++) {
+      double d = a[j * n + j] + damping;
+      int rj = j * n;
+      for (int p = 0; p < j; p++) {
+        d -= l[rj + p] * l[rj + p];
+      }
+      if (!(d > 0) || Double.isNaN(d)) {
+        throw new IllegalArgumentException(
+            "matrix is not positive definite at column " + j + " (pivot " + d + "): increase the damping λ");
+      }
+      double ljj = Math.sqrt(d);
+      l[rj + j] = ljj;
+      for (int i = j + 1; i < n; i++) {
+        int ri = i * n;
+        double s = a[ri + j];
+        for (int p = 0; p < j; p++) {
+          s -= l[ri + p] * l[rj + p];
+        }
+        l[ri + j] = s / ljj;
+      }
+    }
+    return new Cholesky(n, l);
+  }
+
+  public int size() {
+    return n;
+  }
+
+  /** Solves (L Lᵀ) x = b; returns x. */
+  public double[] solve(double[] b) {
+    if (b.length != n) {
+      throw new IllegalArgumentException("vector has " + b.length + " entries, expected " + n);
+    }
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      double s = b[i];
+      int ri = i * n;
+      for (int p = 0; p < i; p++) {
+        s -= l[ri + p] * y[p];
+      }
+      y[i] = s / l[ri + i];
+    }
+    double[] x = new double[n];
+    for (int i = n - 1; i >= 0; i--) {
+      double s = y[i];
+      for (int p = i + 1; p < n; p++) {
+        s -= l[p * n + i] * x[p];
+      }
+      x[i] = s / l[i * n + i];
+    }
+    return x;
+  }
+}

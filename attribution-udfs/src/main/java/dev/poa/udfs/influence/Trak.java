@@ -1,0 +1,161 @@
+package dev.poa.udfs.influence;
+
+import dev.ludovic.netlib.blas.BLAS;
+
+/**
+ * TRAK-style influence over gradient sketches: {@code score(q, i) = φ_qᵀ (ΦᵀΦ + λI)⁻¹ φ_i}, where Φ
+ * stacks the training sketches of one adapter. The three parts run where their data is: {@link Gram}
+ * partial sums on executors (merged on the driver), {@link Preconditioner} (Cholesky of the damped
+ * k×k Gram) on the driver, and {@link #scoreBlock} (a dense block product, BLAS sgemm) on executors.
+ */
+public final class Trak {
+  private Trak() {}
+
+  /**
+   * Default damping, relative: λ = 1.0 × trace(ΦᵀΦ)/k, the mean eigenvalue of the Gram matrix.
+   * Calibrated on the reference model by {@code poa eval attribution} (0.1 loses ~0.03 of LOO
+   * correlation there); configurable per run.
+   */
+  public static final double DEFAULT_DAMPING = 1.0;
+
+  /** Rows buffered before a rank-b update of the Gram matrix (BLAS dsyrk). */
+  private static final int GRAM_BLOCK = 128;
+
+  /** ΦᵀΦ accumulated block by block, in double precision. */
+  public static final class Gram implements java.io.Serializable {
+    private final int k;
+    private final double[] sum; // k×k, symmetric
+    private final double[] buffer;
+    private int buffered;
+    private long count;
+
+    public Gram(int k) {
+      this.k = k;
+      this.sum = new double[k * k];
+      this.buffer = new double[GRAM_BLOCK * k];
+    }
+
+    public int k() {
+      return k;
+    }
+
+    public long count() {
+      return count;
+    }
+
+    public Gram add(float[] phi) {
+      if (phi.length != k) {
+        throw new IllegalArgumentException("sketch has " + phi.length + " entries, expected k = " + k);
+      }
+      int off = buffered * k;
+      for (int r = 0; r < k; r++) {
+        buffer[off + r] = phi[r];
+      }
+      buffered++;
+      count++;
+      if (buffered == GRAM_BLOCK) {
+        flush();
+      }
+      return this;
+    }
+
+    private void flush() {
+      if (buffered > 0) {
+        // buffer is the column-major k×b matrix A whose columns are sketches: sum += A·Aᵀ.
+        // (dgemm, not dsyrk: netlib's pure-Java dsyrk delegates to F2J, which Spark does not ship.)
+        BLAS.getInstance().dgemm("N", "T", k, k, buffered, 1.0, buffer, k, buffer, k, 1.0, sum, k);
+        buffered = 0;
+      }
+    }
+
+    /** Adds another partial Gram (same k) into this one. */
+    public Gram merge(Gram other) {
+      if (other.k != k) {
+        throw new IllegalArgumentException("k differs: " + k + " vs " + other.k);
+      }
+      flush();
+      other.flush();
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += other.sum[i];
+      }
+      count += other.count;
+      return this;
+    }
+
+    /** The symmetric k×k matrix, row-major (= column-major). */
+    public double[] matrix() {
+      flush();
+      double[] m = new double[k * k];
+      // average the two triangles so the result is exactly symmetric
+      for (int col = 0; col < k; col++) {
+        for (int row = 0; row <= col; row++) {
+          double v = 0.5 * (sum[col * k + row] + sum[row * k + col]);
+          m[col * k + row] = v;
+          m[row * k + col] = v;
+        }
+      }
+      return m;
+    }
+  }
+
+  /** (ΦᵀΦ + λI)⁻¹, held as its Cholesky factor. */
+  public static final class Preconditioner implements java.io.Serializable {
+    private final Cholesky cholesky;
+    private final double lambda;
+
+    private Preconditioner(Cholesky cholesky, double lambda) {
+      this.cholesky = cholesky;
+      this.lambda = lambda;
+    }
+
+    /**
+     * @param lambda the damping λ; when {@code relative}, λ is {@code lambda × trace(ΦᵀΦ)/k}, which
+     *     makes the default independent of the sketches' scale
+     */
+    public static Preconditioner of(double[] gram, int k, double lambda, boolean relative) {
+      double damping = lambda;
+      if (relative) {
+        double trace = 0;
+        for (int i = 0; i < k; i++) {
+          trace += gram[i * k + i];
+        }
+        damping = lambda * Math.max(trace / k, Double.MIN_NORMAL);
+      }
+      return new Preconditioner(Cholesky.factor(gram, k, damping), damping);
+    }
+
+    public double lambda() {
+      return lambda;
+    }
+
+    public int k() {
+      return cholesky.size();
+    }
+
+    /** ψ_q = (ΦᵀΦ + λI)⁻¹ φ_q, so that score(q, i) = ψ_qᵀ φ_i. */
+    public float[] whiten(float[] query) {
+      double[] b = new double[query.length];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = query[i];
+      }
+      double[] x = cholesky.solve(b);
+      float[] out = new float[x.length];
+      for (int i = 0; i < x.length; i++) {
+        out[i] = (float) x[i];
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Scores a block: {@code out[q·nc + c] = Σ_r whitened[q·k + r] · contributions[c·k + r]} for nq
+   * whitened queries and nc training sketches, both row-major with k columns.
+   */
+  public static void scoreBlock(float[] whitened, int nq, float[] contributions, int nc, int k, float[] out) {
+    if (nq == 0 || nc == 0) {
+      return;
+    }
+    // Column-major view: C is k×nc, Ψ is k×nq; M = Cᵀ·Ψ is nc×nq column-major = out row-major [q][c].
+    BLAS.getInstance().sgemm("T", "N", nc, nq, k, 1.0f, contributions, k, whitened, k, 0.0f, out, nc);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.poa.cli;
+
+import dev.poa.jobs.PoaConfig;
+import dev.poa.jobs.Progress;
+import dev.poa.jobs.attribution.AttributeJob;
+import dev.poa.jobs.attribution.GradientAttribution;
+import dev.poa.jobs.attribution.SpanAttribution;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "attribute",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Attribute an epoch's inferences to the contributions that influenced them.",
+      "",
+      "Replaces the epoch's rows of attribution.scores and attribution.inference_summary",
+      "for the method(s) run; a rerun gives the same rows. Methods:",
+      "  span      verbatim spans of the completion found in the adapter's training",
+      "            contributions (n-gram index, verified, boilerplate dropped)",
+      "  gradient  TRAK influence of training gradient sketches on the inference's sketch",
+      "  auto      gradient where the inference has a sketch of its adapter's spec, else span",
+      "",
+      "Settings (--conf KEY=VALUE):",
+      "  poa.attribution.span.ngram                 n of indexed n-grams (default 8)",
+      "  poa.attribution.span.boilerplate-min       boilerplate: a span in more than",
+      "  poa.attribution.span.boilerplate-fraction  max(min, fraction x training set) contributions",
+      "                                             (defaults 10, 0.01)",
+      "  poa.attribution.gradient.damping           lambda relative to trace/k (default 1.0)",
+      "  poa.attribution.gradient.top-k             contributions with their own row (default 10)",
+      "  poa.attribution.gradient.query-chunk       whitened queries broadcast at once (1024)",
+      "  poa.attribution.gradient.partitions        partitions of training sketches (8)",
+    })
+final class AttributeCommand implements Callable<Integer> {
+  @ParentCommand PoaCli root;
+
+  @Option(names = "--epoch", required = true, paramLabel = "E", description = "Epoch id (YYYY-MM-DD) or any date/timestamp inside it.")
+  String epoch;
+
+  @Option(names = "--method", defaultValue = "auto", description = "span, gradient or auto (default: ${DEFAULT-VALUE}).")
+  String method;
+
+  @Override
+  public Integer call() {
+    AttributeJob.Result r = new AttributeJob(root.lakehouse(), Progress.to(System.err, "attribute"))
+        .run(config(root.config(), epoch, AttributeJob.Method.parse(method)));
+    System.out.println(describe(r));
+    return 0;
+  }
+
+  static AttributeJob.Config config(PoaConfig c, String epoch, AttributeJob.Method method) {
+    SpanAttribution.Settings s = SpanAttribution.Settings.defaults();
+    GradientAttribution.Settings g = GradientAttribution.Settings.defaults();
+    return new AttributeJob.Config(epoch, method,
+        new SpanAttribution.Settings(
+            (int) c.getLong("poa.attribution.span.ngram", s.ngram()),
+            (int) c.getLong("poa.attribution.span.boilerplate-min", s.boilerplateMinContributions()),
+            c.getDouble("poa.attribution.span.boilerplate-fraction", s.boilerplateFraction())),
+        new GradientAttribution.Settings(
+            c.getDouble("poa.attribution.gradient.damping", g.damping()),
+            c.getBoolean("poa.attribution.gradient.relative-damping", g.relativeDamping()),
+            (int) c.getLong("poa.attribution.gradient.top-k", g.topK()),
+            (int) c.getLong("poa.attribution.gradient.query-chunk", g.queryChunk()),
+            (int) c.getLong("poa.attribution.gradient.block-rows", g.blockRows()),
+            (int) c.getLong("poa.attribution.gradient.partitions", g.partitions())));
+  }
+
+  static String describe(AttributeJob.Result r) {
+    StringBuilder sb = new StringBuilder(String.format(
+        "epoch %s (%s, run %s): %d of %d inference(s) attributed", r.epoch(), r.method(), r.runId(), r.attributed(),
+        r.inferences()));
+    r.byMethod().forEach((k, v) -> sb.append(String.format("%n  by %-10s %d", k, v)));
+    r.unattributedByReason().forEach((k, v) -> sb.append(String.format("%n  unattributed %-22s %d", k, v)));
+    return sb.toString();
+  }
+}

@@ -1,0 +1,206 @@
+package dev.poa.jobs.attribution;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import dev.poa.jobs.IcebergWrites;
+import dev.poa.jobs.Progress;
+import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.TableDefinition;
+import dev.poa.schemas.Tables;
+import dev.poa.udfs.Epochs;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.expressions.Window;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Attributes the inferences of one epoch and replaces that epoch's rows of
+ * {@code attribution.scores} and {@code attribution.inference_summary} for the methods it ran (one
+ * atomic overwrite per table), then records the run in {@code attribution.runs}. Rerunning an
+ * epoch on the same tables gives the same rows: every sum is exact or in a fixed order.
+ *
+ * <p>Methods: {@code span} and {@code gradient} attribute every inference of the epoch by that
+ * method; {@code auto} uses gradient influence for inferences whose sketch matches their adapter's
+ * training gradients, and spans for the others.
+ */
+public final class AttributeJob {
+  public enum Method {
+    SPAN, GRADIENT, AUTO;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Method parse(String s) {
+      try {
+        return valueOf(s.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--method must be span, gradient or auto, not '" + s + "'");
+      }
+    }
+  }
+
+  public record Config(String epoch, Method method, SpanAttribution.Settings span, GradientAttribution.Settings gradient) {}
+
+  public record Result(String runId, String epoch, String method, long inferences, long attributed,
+      Map<String, Long> byMethod, Map<String, Long> unattributedByReason) {}
+
+  private final Lakehouse lh;
+  private final SparkSession spark;
+  private final Progress progress;
+
+  public AttributeJob(Lakehouse lh, Progress progress) {
+    this.lh = lh;
+    this.spark = lh.spark();
+    this.progress = progress;
+  }
+
+  public Result run(Config config) {
+    lh.migrate();
+    String epoch = Epochs.resolve(config.epoch());
+    Instant started = Instant.now();
+    String runId = "at-" + epoch + "-" + UUID.randomUUID().toString().substring(0, 8);
+    Map<String, Long> inputSnapshots = new TreeMap<>();
+    for (TableDefinition t : List.of(Tables.INFERENCE_LOGS, Tables.CONTRIBUTIONS, Tables.ADAPTER_TRAINING_SET,
+        Tables.TRAINING_GRADIENTS)) {
+      inputSnapshots.put(t.qualifiedName(), lh.currentSnapshotId(t));
+    }
+    Dataset<Row> logs = spark.table(lh.sparkName(Tables.INFERENCE_LOGS)).filter(col("epoch").equalTo(epoch))
+        .select("request_id", "adapter_id", "completion", "gradient_sketch", "sketch_spec", "fee_wei")
+        .localCheckpoint();
+    long inferences = logs.count();
+    if (inferences == 0) {
+      throw new IllegalArgumentException("Epoch " + epoch + " has no inference logs (see: poa epochs)");
+    }
+    progress.step("epoch " + epoch + ": " + inferences + " inference(s), method " + config.method().id());
+
+    Column useGradient = switch (config.method()) {
+      case SPAN -> lit(false);
+      case GRADIENT -> lit(true);
+      case AUTO -> col("gradient_sketch").isNotNull().and(col("sketch_spec").isNotNull())
+          .and(col("sketch_spec").equalTo(col("adapter_spec")));
+    };
+    Dataset<Row> adapterSpecs = spark.table(lh.sparkName(Tables.TRAINING_GRADIENTS))
+        .groupBy("adapter_id").agg(first("sketch_spec").as("adapter_spec"));
+    Dataset<Row> assigned = logs.join(adapterSpecs, new String[] {"adapter_id"}, "left")
+        .withColumn("method", when(useGradient, lit("gradient")).otherwise(lit("span")))
+        .localCheckpoint();
+
+    List<Dataset<Row>> scoreParts = new ArrayList<>();
+    List<Dataset<Row>> reasonParts = new ArrayList<>();
+    Dataset<Row> contributors = spark.table(lh.sparkName(Tables.CONTRIBUTIONS)).select("contribution_id", "contributor");
+
+    Dataset<Row> spanSet = assigned.filter(col("method").equalTo("span"));
+    if (config.method() != Method.GRADIENT && !spanSet.isEmpty()) {
+      SpanIndex.Result ix = new SpanIndex(lh, config.span().ngram()).update(progress);
+      inputSnapshots.put(Tables.SPAN_INDEX.qualifiedName(), lh.currentSnapshotId(Tables.SPAN_INDEX));
+      progress.step("span: index holds " + ix.documents() + " contribution(s); matching " + spanSet.count() + " completion(s)");
+      Dataset<Row> s = new SpanAttribution(lh, config.span()).scores(spanSet).join(contributors, "contribution_id")
+          .withColumn("rank", row_number().over(Window.partitionBy("request_id")
+              .orderBy(col("share").desc(), col("contribution_id"))))
+          .withColumn("method", lit("span"));
+      scoreParts.add(s);
+    }
+    Dataset<Row> gradientSet = assigned.filter(col("method").equalTo("gradient"));
+    if (config.method() != Method.SPAN && !gradientSet.isEmpty()) {
+      reasonParts.add(gradientSet.filter(col("gradient_sketch").isNull())
+          .select(col("request_id"), lit("no_sketch").as("reason")));
+      GradientAttribution.Output g = new GradientAttribution(lh, config.gradient())
+          .scores(gradientSet.filter(col("gradient_sketch").isNotNull()), progress);
+      Dataset<Row> withAdapter = g.scores().join(gradientSet.select("request_id", "adapter_id"), "request_id")
+          .withColumn("method", lit("gradient"));
+      scoreParts.add(withAdapter);
+      reasonParts.add(g.unattributed());
+    }
+    Dataset<Row> scores = scoreParts.stream()
+        .map(d -> d.select(lit(epoch).as("epoch"), col("request_id"), col("adapter_id"), col("contribution_id"),
+            col("contributor"), col("datanet"), col("method"), col("score"), col("share"), col("rank")))
+        .reduce(Dataset::unionByName).orElseThrow()
+        .localCheckpoint();
+    Dataset<Row> reasons = reasonParts.isEmpty() ? null : reasonParts.stream().reduce(Dataset::unionByName).orElseThrow();
+
+    Dataset<Row> perInference = scores.groupBy("request_id", "method")
+        .agg(count(col("contribution_id")).cast("int").as("contributions"),
+            first(when(col("rank").equalTo(1), col("contribution_id")), true).as("top_contribution"),
+            first(when(col("rank").equalTo(1), col("contributor")), true).as("top_contributor"),
+            first(when(col("rank").equalTo(1), col("share")), true).as("top_share"));
+    Dataset<Row> summary = assigned.select("request_id", "adapter_id", "method", "fee_wei")
+        .join(perInference, new String[] {"request_id", "method"}, "left");
+    if (reasons != null) {
+      summary = summary.join(reasons, new String[] {"request_id"}, "left");
+    } else {
+      summary = summary.withColumn("reason", lit(null).cast("string"));
+    }
+    summary = summary.select(lit(epoch).as("epoch"), col("request_id"), col("adapter_id"), col("method"),
+            col("contributions").isNotNull().as("attributed"),
+            when(col("contributions").isNotNull(), lit(null).cast("string"))
+                .otherwise(coalesce(col("reason"), when(col("method").equalTo("span"), lit("no_span"))
+                    .otherwise(lit("no_positive_influence")))).as("unattributed_reason"),
+            col("top_contribution"), col("top_contributor"), col("top_share"),
+            coalesce(col("contributions"), lit(0)).as("contributions"), col("fee_wei"))
+        .localCheckpoint();
+
+    List<String> methods = config.method() == Method.AUTO ? List.of("span", "gradient") : List.of(config.method().id());
+    Column replaced = col("epoch").equalTo(epoch).and(col("method").isin(methods.toArray()));
+    Map<String, String> props = Map.of("poa.attribution-run", runId, "poa.epoch", epoch);
+    overwrite(scores, Tables.SCORES, replaced, props);
+    overwrite(summary, Tables.INFERENCE_SUMMARY, replaced, props);
+
+    Map<String, Long> byMethod = new TreeMap<>();
+    for (Row r : assigned.groupBy("method").count().collectAsList()) {
+      byMethod.put(r.getString(0), r.getLong(1));
+    }
+    Map<String, Long> unattributed = new TreeMap<>();
+    long attributed = 0;
+    for (Row r : summary.groupBy("attributed", "unattributed_reason").count().collectAsList()) {
+      if (r.getBoolean(0)) {
+        attributed += r.getLong(2);
+      } else {
+        unattributed.put(r.getString(1), r.getLong(2));
+      }
+    }
+    Map<String, Long> outputSnapshots = new TreeMap<>();
+    outputSnapshots.put(Tables.SCORES.qualifiedName(), lh.currentSnapshotId(Tables.SCORES));
+    outputSnapshots.put(Tables.INFERENCE_SUMMARY.qualifiedName(), lh.currentSnapshotId(Tables.INFERENCE_SUMMARY));
+    Map<String, String> settings = new TreeMap<>();
+    settings.put("span", config.span().toString());
+    settings.put("gradient", config.gradient().toString());
+    Row run = RowFactory.create(runId, epoch, config.method().id(), Timestamp.from(started), Timestamp.from(Instant.now()),
+        inferences, attributed, CollectionConverters.asScala(byMethod), CollectionConverters.asScala(inputSnapshots),
+        CollectionConverters.asScala(outputSnapshots), CollectionConverters.asScala(settings));
+    IcebergWrites.append(spark.createDataFrame(List.of(run), spark.table(lh.sparkName(Tables.ATTRIBUTION_RUNS)).schema()),
+        lh.sparkName(Tables.ATTRIBUTION_RUNS), props);
+    progress.step(String.format("epoch %s: %d of %d inference(s) attributed %s", epoch, attributed, inferences, byMethod));
+    return new Result(runId, epoch, config.method().id(), inferences, attributed, byMethod, unattributed);
+  }
+
+  private void overwrite(Dataset<Row> rows, TableDefinition table, Column condition, Map<String, String> props) {
+    var w = rows.writeTo(lh.sparkName(table));
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      w = w.option("snapshot-property." + e.getKey(), e.getValue());
+    }
+    try {
+      w.overwrite(condition);
+    } catch (NoSuchTableException e) {
+      throw new IllegalStateException("Table " + lh.sparkName(table) + " does not exist: run 'poa migrate'", e);
+    }
+  }
+}

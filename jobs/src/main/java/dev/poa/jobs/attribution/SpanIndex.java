@@ -1,0 +1,104 @@
+package dev.poa.jobs.attribution;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+
+import dev.poa.jobs.IcebergWrites;
+import dev.poa.jobs.Progress;
+import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.Tables;
+import dev.poa.udfs.spark.PoaUdfs;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.iceberg.Snapshot;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The n-gram index of span attribution, in Iceberg: {@code attribution.span_index} (one row per
+ * n-gram of each contribution: hash, contribution, position) and {@code attribution.span_documents}
+ * (the contribution's tokens, for verification). {@link #update} indexes only contributions not yet
+ * indexed: new contributions never rebuild it.
+ *
+ * <p>Each update commits the n-grams first, then the documents, both tagged with the update's id;
+ * a document row marks its contribution as indexed. An update stopped between the two commits
+ * leaves n-grams without documents, which the next update deletes before indexing again.
+ */
+public final class SpanIndex {
+  public static final String RUN_PROPERTY = "poa.index-run";
+
+  public record Result(long newDocuments, long newNgrams, long documents, boolean repairedOrphans) {}
+
+  private final Lakehouse lh;
+  private final SparkSession spark;
+  private final int ngram;
+
+  public SpanIndex(Lakehouse lh, int ngram) {
+    this.lh = lh;
+    this.spark = lh.spark();
+    this.ngram = ngram;
+  }
+
+  public Result update(Progress progress) {
+    PoaUdfs.register(spark);
+    String docs = lh.sparkName(Tables.SPAN_DOCUMENTS);
+    String index = lh.sparkName(Tables.SPAN_INDEX);
+    List<Row> ns = spark.table(docs).select("ngram").distinct().collectAsList();
+    if (!ns.isEmpty() && (ns.size() > 1 || ns.get(0).getInt(0) != ngram)) {
+      throw new IllegalStateException("The span index was built with n = " + ns.get(0).getInt(0)
+          + ", not " + ngram + ": keep poa.attribution.span.ngram at " + ns.get(0).getInt(0)
+          + " (or drop attribution.span_index and attribution.span_documents to rebuild it)");
+    }
+    boolean repaired = repairOrphans();
+    String run = "ix-" + UUID.randomUUID();
+    Timestamp now = Timestamp.from(Instant.now());
+    Dataset<Row> fresh = spark.table(lh.sparkName(Tables.CONTRIBUTIONS))
+        .join(spark.table(docs).select("contribution_id"), new String[] {"contribution_id"}, "left_anti")
+        .select(col("contribution_id"), col("datanet"), expr("poa_tokens(content)").as("tokens"))
+        .select(col("contribution_id"), col("datanet"), col("tokens"), size(col("tokens")).as("token_count"),
+            lit(ngram).as("ngram"), lit(run).as("index_run"), lit(now).as("indexed_at"))
+        .localCheckpoint();
+    long newDocs = fresh.count();
+    long newNgrams = 0;
+    if (newDocs > 0) {
+      progress.step("span index: indexing " + newDocs + " new contribution(s)");
+      Dataset<Row> grams = fresh
+          .select(col("contribution_id"), expr("posexplode(" + PoaUdfs.ngramHashesExpr("tokens", ngram) + ")"))
+          .select(col("col").as("ngram_hash"), col("contribution_id"), col("pos").as("position"))
+          .localCheckpoint();
+      newNgrams = grams.count();
+      IcebergWrites.append(grams, index, Map.of(RUN_PROPERTY, run));
+      IcebergWrites.append(fresh, docs, Map.of(RUN_PROPERTY, run));
+    } else {
+      progress.step("span index: up to date");
+    }
+    long total = spark.table(docs).count();
+    return new Result(newDocs, newNgrams, total, repaired);
+  }
+
+  /**
+   * Deletes n-grams of an update that stopped before committing its documents: only the latest
+   * commit of the index can be such (every update repairs first).
+   */
+  private boolean repairOrphans() {
+    Snapshot current = lh.table(Tables.SPAN_INDEX).currentSnapshot();
+    String run = current == null ? null : current.summary().get(RUN_PROPERTY);
+    if (run == null || !"append".equals(current.operation())) {
+      return false;
+    }
+    for (Snapshot s : lh.table(Tables.SPAN_DOCUMENTS).snapshots()) {
+      if (run.equals(s.summary().get(RUN_PROPERTY))) {
+        return false;
+      }
+    }
+    spark.sql("DELETE FROM " + lh.sparkName(Tables.SPAN_INDEX) + " WHERE contribution_id NOT IN (SELECT contribution_id FROM "
+        + lh.sparkName(Tables.SPAN_DOCUMENTS) + ")");
+    return true;
+  }
+}

@@ -1,0 +1,237 @@
+package dev.poa.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poa.SharedSpark;
+import dev.poa.SharedSpark.TestLakehouse;
+import dev.poa.jobs.attribution.AttributeJob;
+import dev.poa.jobs.attribution.GradientAttribution;
+import dev.poa.jobs.attribution.SpanAttribution;
+import dev.poa.jobs.attribution.SpanIndex;
+import dev.poa.jobs.demo.Corpus;
+import dev.poa.jobs.demo.ReferenceSketches;
+import dev.poa.jobs.eval.SpanEval;
+import dev.poa.jobs.serving.AdapterRegistry;
+import dev.poa.jobs.serving.GradientIngestJob;
+import dev.poa.jobs.serving.LogIngestJob;
+import dev.poa.udfs.AdapterSpec;
+import dev.poa.udfs.influence.SketchSpec;
+import dev.poa.udfs.influence.Trak;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Span and gradient attribution end to end on a small lakehouse. */
+class AttributionTest {
+  static final String EPOCH = "2026-03-04";
+  static final SketchSpec SPEC = new SketchSpec(64, 7);
+  final ObjectMapper json = new ObjectMapper();
+
+  record Setup(TestLakehouse t, List<Row> training, ReferenceSketches model) {}
+
+  Setup setup(Path dir) throws Exception {
+    TestLakehouse t = SharedSpark.lakehouse(dir);
+    Corpus corpus = new Corpus(3, 4, false);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      lines.add(corpus.toJsonLine(corpus.doc("c" + i, "original", "notes", i % 4, "text", corpus.prose(80),
+          Instant.parse("2026-03-01T00:00:00Z").plusSeconds(i))));
+    }
+    IngestFixtures.ingest(t, IngestFixtures.config("b1", SharedSpark.write(dir.resolve("b1.jsonl"), String.join("\n", lines) + "\n")));
+    AdapterRegistry.register(t.lakehouse(), AdapterSpec.parse(InferenceLogsTest.adapter("ad", "")
+        .replace("\"news\"", "\"notes\"")));
+    List<Row> training = t.spark().sql("SELECT contribution_id, content, contributor FROM " + t.table("datanet.contributions")
+        + " ORDER BY contribution_id").collectAsList();
+    ReferenceSketches model = ReferenceSketches.train(training.stream().map(r -> r.getString(1)).toList(),
+        List.of(corpus.prose(80), corpus.prose(80), corpus.prose(80)), SPEC);
+    return new Setup(t, training, model);
+  }
+
+  String log(String id, String completion, float[] sketch) {
+    ObjectNode o = json.createObjectNode();
+    o.put("request_id", id);
+    o.put("adapter_id", "ad");
+    o.put("served_at", EPOCH + "T10:00:00Z");
+    o.put("completion", completion);
+    o.put("fee_wei", "100");
+    if (sketch != null) {
+      ArrayNode a = o.putArray("gradient_sketch");
+      for (float f : sketch) {
+        a.add(f);
+      }
+      o.put("sketch_spec", SPEC.id());
+    }
+    return o.toString();
+  }
+
+  static AttributeJob.Config config(AttributeJob.Method m, int topK) {
+    GradientAttribution.Settings g = GradientAttribution.Settings.defaults();
+    return new AttributeJob.Config(EPOCH, m, SpanAttribution.Settings.defaults(),
+        new GradientAttribution.Settings(g.damping(), g.relativeDamping(), topK, 3, 4, 3));
+  }
+
+  List<Row> rows(TestLakehouse t, String table, String method) {
+    var rows = t.spark().table(t.table(table)).filter("method = '" + method + "'");
+    return (table.endsWith("scores") ? rows.orderBy("request_id", "contribution_id", "contributor") : rows.orderBy("request_id"))
+        .collectAsList();
+  }
+
+  @Test
+  void spansFindTheQuotedContributionAndRerunsAreIdentical(@TempDir Path dir) throws Exception {
+    Setup s = setup(dir);
+    TestLakehouse t = s.t();
+    Random random = new Random(9);
+    Map<String, String> source = new HashMap<>();
+    List<String> logs = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Row src = s.training().get(i * 2);
+      String quote = SpanEval.verbatim(src.getString(1), 12 + 5 * i, random);
+      logs.add(log("q" + i, "In short: " + quote + " and that is all.", null));
+      source.put("q" + i, src.getString(0));
+    }
+    // a quote shorter than n, and a completion of unrelated words: no span
+    logs.add(log("short", "Well " + SpanEval.verbatim(s.training().get(1).getString(1), 7, random) + " maybe.", null));
+    logs.add(log("none", "nothing from the training set is quoted here at all, really not", null));
+    new LogIngestJob(t.lakehouse(), Progress.SILENT).run(new LogIngestJob.Config(
+        List.of(SharedSpark.write(dir.resolve("logs.jsonl"), String.join("\n", logs) + "\n").toString()), null, "l1"));
+
+    AttributeJob.Result r = new AttributeJob(t.lakehouse(), Progress.SILENT).run(config(AttributeJob.Method.SPAN, 10));
+    assertEquals(8, r.inferences());
+    assertEquals(6, r.attributed());
+    assertEquals(Map.of("no_span", 2L), r.unattributedByReason());
+    Map<String, Row> summary = new HashMap<>();
+    rows(t, "attribution.inference_summary", "span").forEach(x -> summary.put(x.getAs("request_id"), x));
+    source.forEach((q, c) -> assertEquals(c, summary.get(q).getAs("top_contribution"), q));
+    assertFalse(summary.get("short").<Boolean>getAs("attributed"));
+    assertSharesSumToOne(t, "span");
+
+    List<Row> before = rows(t, "attribution.scores", "span");
+    // New contributions are indexed incrementally; the scores of the epoch stay the same.
+    Corpus more = new Corpus(4, 2, false);
+    IngestFixtures.ingest(t, IngestFixtures.config("b2", SharedSpark.write(dir.resolve("b2.jsonl"),
+        more.toJsonLine(more.doc("x", "original", "notes", 0, "text", more.prose(60), Instant.parse("2026-03-02T00:00:00Z")))
+            + "\n")));
+    SpanIndex.Result ix = new SpanIndex(t.lakehouse(), 8).update(Progress.SILENT);
+    assertEquals(1, ix.newDocuments());
+    assertEquals(13, ix.documents());
+    new AttributeJob(t.lakehouse(), Progress.SILENT).run(config(AttributeJob.Method.SPAN, 10));
+    assertEquals(before, rows(t, "attribution.scores", "span"));
+    assertEquals(8, t.spark().table(t.table("attribution.inference_summary")).count());
+  }
+
+  @Test
+  void gradientScoresMatchTheInProcessComputationWithExactContributorTotals(@TempDir Path dir) throws Exception {
+    Setup s = setup(dir);
+    TestLakehouse t = s.t();
+    List<String> grads = new ArrayList<>();
+    Map<String, float[]> sketches = new TreeMap<>();
+    for (Row r : s.training()) {
+      float[] sk = s.model().sketch(r.getString(1), 1);
+      sketches.put(r.getString(0), sk);
+      ObjectNode o = json.createObjectNode();
+      o.put("contribution_id", r.getString(0));
+      ArrayNode a = o.putArray("sketch");
+      for (float f : sk) {
+        a.add(f);
+      }
+      o.put("sketch_spec", SPEC.id());
+      grads.add(o.toString());
+    }
+    grads.add(grads.get(0)); // repeated: dropped
+    grads.add("{\"contribution_id\":\"c_unknown\",\"sketch\":[1,2],\"sketch_spec\":\"rp1:k=2:seed=7\"}");
+    grads.add("{\"contribution_id\":\"" + s.training().get(0).getString(0) + "\",\"sketch\":[1,2],\"sketch_spec\":\"rp1:k=3:seed=7\"}");
+    GradientIngestJob.Result g = new GradientIngestJob(t.lakehouse(), Progress.SILENT).run(new GradientIngestJob.Config("ad",
+        List.of(SharedSpark.write(dir.resolve("g.jsonl"), String.join("\n", grads) + "\n").toString()), null, "g1"));
+    assertEquals(15, g.read());
+    assertEquals(12, g.accepted());
+    assertEquals(1, g.duplicate());
+    assertEquals(Map.of("not_in_training_set", 1L, "invalid_sketch", 1L), g.rejectedByReason());
+    assertTrue(g.reconciles());
+
+    List<String> logs = new ArrayList<>();
+    Map<String, float[]> queries = new TreeMap<>();
+    for (int i = 0; i < 7; i++) {
+      String completion = s.training().get(i).getString(1).substring(0, 200);
+      float[] q = s.model().sketch(completion, 1);
+      queries.put("q" + i, q);
+      logs.add(log("q" + i, completion, q));
+    }
+    logs.add(log("nosketch", "plain text", null));
+    new LogIngestJob(t.lakehouse(), Progress.SILENT).run(new LogIngestJob.Config(
+        List.of(SharedSpark.write(dir.resolve("logs.jsonl"), String.join("\n", logs) + "\n").toString()), null, "l1"));
+
+    int topK = 2;
+    AttributeJob.Result r = new AttributeJob(t.lakehouse(), Progress.SILENT).run(config(AttributeJob.Method.GRADIENT, topK));
+    assertEquals(Map.of("no_sketch", 1L), r.unattributedByReason());
+
+    // The same scores computed directly with the Trak primitives.
+    Trak.Gram gram = new Trak.Gram(SPEC.k());
+    sketches.values().forEach(gram::add);
+    Trak.Preconditioner pre = Trak.Preconditioner.of(gram.matrix(), SPEC.k(), Trak.DEFAULT_DAMPING, true);
+    Map<String, String> contributorOf = new HashMap<>();
+    s.training().forEach(x -> contributorOf.put(x.getString(0), x.getString(2)));
+    List<Row> scores = rows(t, "attribution.scores", "gradient");
+    for (Map.Entry<String, float[]> q : queries.entrySet()) {
+      float[] psi = pre.whiten(q.getValue());
+      Map<String, Double> expected = new HashMap<>();
+      Map<String, Double> perContributor = new TreeMap<>();
+      double total = 0;
+      for (Map.Entry<String, float[]> c : sketches.entrySet()) {
+        double dot = 0;
+        for (int j = 0; j < SPEC.k(); j++) {
+          dot += psi[j] * c.getValue()[j];
+        }
+        expected.put(c.getKey(), dot);
+        if (dot > 0) {
+          perContributor.merge(contributorOf.get(c.getKey()), dot, Double::sum);
+          total += dot;
+        }
+      }
+      String top = expected.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+      List<Row> mine = scores.stream().filter(x -> x.getAs("request_id").equals(q.getKey())).toList();
+      Row rank1 = mine.stream().filter(x -> Integer.valueOf(1).equals(x.getAs("rank"))).findFirst().orElseThrow();
+      assertEquals(top, rank1.getAs("contribution_id"));
+      assertEquals(expected.get(top), rank1.<Double>getAs("score"), 1e-4 * Math.abs(expected.get(top)));
+      assertTrue(mine.stream().filter(x -> x.getAs("contribution_id") != null).count() <= topK);
+      Map<String, Double> got = new TreeMap<>();
+      double shareSum = 0;
+      for (Row x : mine) {
+        got.merge(x.getAs("contributor"), x.<Double>getAs("share"), Double::sum);
+        shareSum += x.<Double>getAs("share");
+      }
+      assertEquals(1.0, shareSum, 1e-9);
+      for (Map.Entry<String, Double> e : perContributor.entrySet()) {
+        assertEquals(e.getValue() / total, got.get(e.getKey()), 1e-5, "contributor total of " + e.getKey());
+      }
+    }
+    List<Row> first = rows(t, "attribution.scores", "gradient");
+    new AttributeJob(t.lakehouse(), Progress.SILENT).run(config(AttributeJob.Method.GRADIENT, topK));
+    assertEquals(first, rows(t, "attribution.scores", "gradient"));
+
+    // auto: the log without a sketch goes to spans, the others to gradients
+    AttributeJob.Result auto = new AttributeJob(t.lakehouse(), Progress.SILENT).run(config(AttributeJob.Method.AUTO, topK));
+    assertEquals(Map.of("gradient", 7L, "span", 1L), auto.byMethod());
+    assertNotNull(auto.runId());
+  }
+
+  void assertSharesSumToOne(TestLakehouse t, String method) {
+    for (Row r : t.spark().sql("SELECT request_id, sum(share) FROM " + t.table("attribution.scores") + " WHERE method = '"
+        + method + "' GROUP BY request_id").collectAsList()) {
+      assertEquals(1.0, r.getDouble(1), 1e-9, r.getString(0));
+    }
+  }
+}
