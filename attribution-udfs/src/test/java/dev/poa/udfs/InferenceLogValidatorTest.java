@@ -54,9 +54,12 @@ class InferenceLogValidatorTest {
     assertEquals(Reasons.MISSING_FIELD, reason("{\"request_id\":\"r1\"}"));
     assertEquals(Reasons.WRONG_TYPE, reason(log("1", "").replace("\"c\"", "7")));
     assertEquals(Reasons.INVALID_SKETCH, reason(log("1", ",\"gradient_sketch\":[1,2]")));
-    assertEquals(Reasons.INVALID_SKETCH, reason(log("1", ",\"gradient_sketch\":[1,\"x\"],\"sketch_spec\":\"s\"")));
+    assertEquals(Reasons.INVALID_SKETCH, reason(log("1", ",\"gradient_sketch\":[1,\"x\"],\"sketch_spec\":\"rp1:k=2:seed=1\"")));
+    // the spec must be known, and the sketch must have its k numbers
+    assertEquals(Reasons.INVALID_SKETCH, reason(log("1", ",\"gradient_sketch\":[1,2],\"sketch_spec\":\"trak-v1\"")));
+    assertEquals(Reasons.INVALID_SKETCH, reason(log("1", ",\"gradient_sketch\":[1,2,3],\"sketch_spec\":\"rp1:k=2:seed=1\"")));
     assertEquals(Reasons.MALFORMED_JSON, reason("{"));
-    InferenceLogValidator.Validated sk = v.validateJsonText(log("1", ",\"gradient_sketch\":[0.5,-1.25],\"sketch_spec\":\"trak-v1\""));
+    InferenceLogValidator.Validated sk = v.validateJsonText(log("1", ",\"gradient_sketch\":[0.5,-1.25],\"sketch_spec\":\"rp1:k=2:seed=1\""));
     assertArrayEquals(new float[] {0.5f, -1.25f}, sk.sketch());
   }
 

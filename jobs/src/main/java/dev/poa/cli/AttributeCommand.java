@@ -28,6 +28,8 @@ import picocli.CommandLine.ParentCommand;
       "  poa.attribution.span.boilerplate-min       boilerplate: a span in more than",
       "  poa.attribution.span.boilerplate-fraction  max(min, fraction x training set) contributions",
       "                                             (defaults 10, 0.01)",
+      "  poa.attribution.span.tokenizer             default, or a class implementing",
+      "                                             UDF1<String, String[]> (fixed per index)",
       "  poa.attribution.gradient.damping           lambda relative to trace/k (default 1.0)",
       "  poa.attribution.gradient.top-k             contributions with their own row (default 10)",
       "  poa.attribution.gradient.query-chunk       whitened queries broadcast at once (1024)",
@@ -57,7 +59,8 @@ final class AttributeCommand implements Callable<Integer> {
         new SpanAttribution.Settings(
             (int) c.getLong("poa.attribution.span.ngram", s.ngram()),
             (int) c.getLong("poa.attribution.span.boilerplate-min", s.boilerplateMinContributions()),
-            c.getDouble("poa.attribution.span.boilerplate-fraction", s.boilerplateFraction())),
+            c.getDouble("poa.attribution.span.boilerplate-fraction", s.boilerplateFraction()),
+            c.get("poa.attribution.span.tokenizer", s.tokenizer())),
         new GradientAttribution.Settings(
             c.getDouble("poa.attribution.gradient.damping", g.damping()),
             c.getBoolean("poa.attribution.gradient.relative-damping", g.relativeDamping()),

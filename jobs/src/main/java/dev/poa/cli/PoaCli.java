@@ -42,6 +42,7 @@ import picocli.CommandLine.Option;
       EpochsCommand.class,
       AttributeCommand.class,
       EvalCommand.class,
+      ExplainGpuCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -3,6 +3,7 @@ package dev.poa.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -125,11 +126,16 @@ class AttributionTest {
     IngestFixtures.ingest(t, IngestFixtures.config("b2", SharedSpark.write(dir.resolve("b2.jsonl"),
         more.toJsonLine(more.doc("x", "original", "notes", 0, "text", more.prose(60), Instant.parse("2026-03-02T00:00:00Z")))
             + "\n")));
-    SpanIndex.Result ix = new SpanIndex(t.lakehouse(), 8).update(Progress.SILENT);
+    SpanIndex.Result ix = new SpanIndex(t.lakehouse(), SpanAttribution.Settings.defaults()).update(Progress.SILENT);
     assertEquals(1, ix.newDocuments());
     assertEquals(13, ix.documents());
     new AttributeJob(t.lakehouse(), Progress.SILENT).run(config(AttributeJob.Method.SPAN, 10));
     assertEquals(before, rows(t, "attribution.scores", "span"));
+    // the index was built by the default tokenizer: another one (or another n) is refused, not mixed in
+    assertThrows(IllegalStateException.class, () -> new SpanIndex(t.lakehouse(),
+        new SpanAttribution.Settings(8, 10, 0.01, "org.example.OtherTokenizer")).update(Progress.SILENT));
+    assertThrows(IllegalStateException.class, () -> new SpanIndex(t.lakehouse(),
+        new SpanAttribution.Settings(9, 10, 0.01, "default")).update(Progress.SILENT));
     assertEquals(8, t.spark().table(t.table("attribution.inference_summary")).count());
   }
 

@@ -53,6 +53,25 @@ public final class Cholesky {
     return n;
   }
 
+  /** The inverse (L Lᵀ)⁻¹, row-major: L⁻¹ by forward substitution, then L⁻ᵀ·L⁻¹ by BLAS. */
+  public double[] inverse() {
+    double[] w = new double[n * n]; // W = L⁻¹, lower triangular, row-major
+    for (int col = 0; col < n; col++) {
+      for (int i = col; i < n; i++) {
+        double s = i == col ? 1.0 : 0.0;
+        int ri = i * n;
+        for (int p = col; p < i; p++) {
+          s -= l[ri + p] * w[p * n + col];
+        }
+        w[ri + col] = s / l[ri + i];
+      }
+    }
+    double[] inv = new double[n * n];
+    // row-major W is column-major Wᵀ; Wᵀ·W (column-major) = (L Lᵀ)⁻¹, symmetric
+    dev.ludovic.netlib.blas.BLAS.getInstance().dgemm("N", "T", n, n, n, 1.0, w, n, w, n, 0.0, inv, n);
+    return inv;
+  }
+
   /** Solves (L Lᵀ) x = b; returns x. */
   public double[] solve(double[] b) {
     if (b.length != n) {

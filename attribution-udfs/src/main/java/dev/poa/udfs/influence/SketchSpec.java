@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * {@link RademacherProjection} drawn from {@code seed}. Query and training sketches of one adapter
  * must share a spec for their inner products to mean anything.
  */
-public record SketchSpec(int k, long seed) {
+public record SketchSpec(int k, long seed) implements java.io.Serializable {
   private static final Pattern ID = Pattern.compile("rp1:k=(\\d{1,5}):seed=(-?\\d{1,19})");
   public static final int MAX_K = 16384;
 

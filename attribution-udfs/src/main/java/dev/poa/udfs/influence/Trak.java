@@ -28,6 +28,7 @@ public final class Trak {
     private final double[] buffer;
     private int buffered;
     private long count;
+    private double maxNorm;
 
     public Gram(int k) {
       this.k = k;
@@ -43,14 +44,22 @@ public final class Trak {
       return count;
     }
 
+    /** The largest Euclidean norm of the sketches added. */
+    public double maxNorm() {
+      return maxNorm;
+    }
+
     public Gram add(float[] phi) {
       if (phi.length != k) {
         throw new IllegalArgumentException("sketch has " + phi.length + " entries, expected k = " + k);
       }
       int off = buffered * k;
+      double norm = 0;
       for (int r = 0; r < k; r++) {
         buffer[off + r] = phi[r];
+        norm += (double) phi[r] * phi[r];
       }
+      maxNorm = Math.max(maxNorm, Math.sqrt(norm));
       buffered++;
       count++;
       if (buffered == GRAM_BLOCK) {
@@ -68,6 +77,16 @@ public final class Trak {
       }
     }
 
+    /** Adds n sketches given row-major (n × k), e.g. a block already packed for BLAS. */
+    public Gram addBlock(float[] rows, int n) {
+      float[] one = new float[k];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(rows, i * k, one, 0, k);
+        add(one);
+      }
+      return this;
+    }
+
     /** Adds another partial Gram (same k) into this one. */
     public Gram merge(Gram other) {
       if (other.k != k) {
@@ -79,6 +98,7 @@ public final class Trak {
         sum[i] += other.sum[i];
       }
       count += other.count;
+      maxNorm = Math.max(maxNorm, other.maxNorm);
       return this;
     }
 
@@ -130,6 +150,36 @@ public final class Trak {
 
     public int k() {
       return cholesky.size();
+    }
+
+    /**
+     * ψ for n queries at once (row-major n × k in and out): one BLAS product with the explicit
+     * inverse, formed once (k³ flops), instead of n pairs of triangular solves.
+     */
+    public float[] whitenAll(float[] queries, int n) {
+      int k = cholesky.size();
+      double[] inv = inverse();
+      double[] q = new double[n * k];
+      for (int i = 0; i < q.length; i++) {
+        q[i] = queries[i];
+      }
+      double[] out = new double[n * k];
+      // column-major: Q is k×n; out = inv·Q (inv symmetric)
+      BLAS.getInstance().dgemm("N", "N", k, n, k, 1.0, inv, k, q, k, 0.0, out, k);
+      float[] f = new float[out.length];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = (float) out[i];
+      }
+      return f;
+    }
+
+    private transient double[] inverse;
+
+    private synchronized double[] inverse() {
+      if (inverse == null) {
+        inverse = cholesky.inverse();
+      }
+      return inverse;
     }
 
     /** ψ_q = (ΦᵀΦ + λI)⁻¹ φ_q, so that score(q, i) = ψ_qᵀ φ_i. */

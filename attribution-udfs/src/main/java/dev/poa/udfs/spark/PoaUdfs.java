@@ -29,8 +29,24 @@ public final class PoaUdfs {
             "poa_minhash",
             (UDF3<String, Integer, Integer, long[]>) (text, k, n) -> MinHash.signature(text, k, n),
             DataTypes.createArrayType(DataTypes.LongType, false));
-    spark.udf().register("poa_tokens", (UDF1<String, String[]>) Tokenizer::lowerTokens,
+    UDF1<String, String[]> tokens = gpuTwin("dev.poa.udfs.gpu.TokensGpuUdf");
+    spark.udf().register("poa_tokens", tokens != null ? tokens : (UDF1<String, String[]>) Tokenizer::lowerTokens,
         DataTypes.createArrayType(DataTypes.StringType, false));
+  }
+
+  /**
+   * The RapidsUDF twin of a function when it is on the class path (a {@code -Pgpu} build with the
+   * RAPIDS jar, as {@code poa explain-gpu} and GPU clusters run); null otherwise. Twins compute
+   * the same values as the plain functions (their CPU path is the plain function).
+   */
+  @SuppressWarnings("unchecked")
+  static <T> T gpuTwin(String className) {
+    try {
+      Class.forName("com.nvidia.spark.RapidsUDF");
+      return (T) Class.forName(className).getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return null;
+    }
   }
 
   /**

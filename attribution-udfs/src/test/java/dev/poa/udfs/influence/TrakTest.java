@@ -63,6 +63,12 @@ class TrakTest {
       }
       assertEquals(q[i], s, 1e-4);
     }
+    // the batched form gives the same ψ
+    float[] twice = p.whitenAll(concat(q, q), 2);
+    for (int i = 0; i < k; i++) {
+      assertEquals(psi[i], twice[i], 1e-5 * Math.max(1, Math.abs(psi[i])));
+      assertEquals(psi[i], twice[k + i], 1e-5 * Math.max(1, Math.abs(psi[i])));
+    }
     float[] flat = new float[train.length * k];
     for (int i = 0; i < train.length; i++) {
       System.arraycopy(train[i], 0, flat, i * k, k);
@@ -82,6 +88,12 @@ class TrakTest {
       trace += gram[i * k + i];
     }
     assertEquals(0.1 * trace / k, Trak.Preconditioner.of(gram, k, 0.1, true).lambda(), 1e-12);
+  }
+
+  static float[] concat(float[] a, float[] b) {
+    float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Test

@@ -110,7 +110,7 @@ public final class AttributeJob {
 
     Dataset<Row> spanSet = assigned.filter(col("method").equalTo("span"));
     if (config.method() != Method.GRADIENT && !spanSet.isEmpty()) {
-      SpanIndex.Result ix = new SpanIndex(lh, config.span().ngram()).update(progress);
+      SpanIndex.Result ix = new SpanIndex(lh, config.span()).update(progress);
       inputSnapshots.put(Tables.SPAN_INDEX.qualifiedName(), lh.currentSnapshotId(Tables.SPAN_INDEX));
       progress.step("span: index holds " + ix.documents() + " contribution(s); matching " + spanSet.count() + " completion(s)");
       Dataset<Row> s = new SpanAttribution(lh, config.span()).scores(spanSet).join(contributors, "contribution_id")

@@ -2,9 +2,10 @@ package dev.poa.jobs.attribution;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sum;
 
 import dev.poa.jobs.Progress;
 import dev.poa.schemas.Lakehouse;
@@ -17,8 +18,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -55,16 +54,19 @@ public final class GradientAttribution {
   }
 
   /** Scores (request_id, adapter_id, contribution_id, contributor, datanet, score, share, rank) and reasons. */
-  public record Output(Dataset<Row> scores, Dataset<Row> unattributed) {}
+  public record Output(Dataset<Row> scores, Dataset<Row> unattributed, long pairs, long scoringNanos) {}
 
-  static final StructType PARTIAL = new StructType()
+  /** Partial results of one partition: per query, its local top-k and contributor sums. */
+  public static final StructType PARTIAL = new StructType()
       .add("request_id", DataTypes.StringType, false)
       .add("kind", DataTypes.StringType, false)
       .add("part", DataTypes.IntegerType, false)
       .add("contribution_id", DataTypes.StringType, true)
       .add("contributor", DataTypes.StringType, false)
       .add("datanet", DataTypes.StringType, false)
-      .add("value", DataTypes.DoubleType, false);
+      .add("value", DataTypes.DoubleType, false)
+      .add("scale_exp", DataTypes.IntegerType, false)
+      .add("fixed", DataTypes.LongType, false);
 
   static final StructType REASONS = new StructType()
       .add("request_id", DataTypes.StringType, false)
@@ -86,13 +88,12 @@ public final class GradientAttribution {
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     Dataset<Row> partials = spark.createDataFrame(List.of(), PARTIAL);
     Dataset<Row> reasons = spark.createDataFrame(List.of(), REASONS);
-    Dataset<Row> contributions = spark.table(lh.sparkName(Tables.CONTRIBUTIONS)).select("contribution_id", "contributor", "datanet");
-    List<Dataset<Row>> cached = new ArrayList<>();
+    List<JavaRDD<Block>> cachedBlocks = new ArrayList<>();
+    long pairs = 0;
+    long scoringNanos = 0;
     for (String adapter : adapters) {
       Dataset<Row> queries = inferences.filter(col("adapter_id").equalTo(adapter));
-      Dataset<Row> train = spark.table(lh.sparkName(Tables.TRAINING_GRADIENTS)).filter(col("adapter_id").equalTo(adapter))
-          .join(contributions, "contribution_id")
-          .select("contribution_id", "contributor", "datanet", "sketch", "sketch_spec");
+      Dataset<Row> train = trainingSketches(adapter);
       List<Row> specs = train.select("sketch_spec").distinct().collectAsList();
       if (specs.isEmpty()) {
         progress.step("gradient: adapter " + adapter + " has no training gradients (poa gradients ingest)");
@@ -103,14 +104,22 @@ public final class GradientAttribution {
       reasons = reasons.union(queries.filter(col("sketch_spec").notEqual(lit(spec)))
           .select(col("request_id"), lit("sketch_spec_mismatch").as("reason")));
       int k = SketchSpec.parse(spec).k();
-      Dataset<Row> trainParts = train.repartition(settings.partitions(), col("contribution_id"))
-          .sortWithinPartitions("contribution_id").persist(StorageLevel.MEMORY_AND_DISK());
-      cached.add(trainParts);
+      int blockRows = settings.blockRows();
+      // Fixed partitions, sorted: every partial sum below is over the same rows in the same order.
+      JavaRDD<Block> blocks = train.repartition(settings.partitions(), col("contribution_id"))
+          .sortWithinPartitions("contribution_id")
+          .select(col("contribution_id").as("contributionId"), col("contributor"), col("datanet"), col("sketch"))
+          // typed read: the sketch arrives as a float[] (no boxing of k numbers per row)
+          .as(org.apache.spark.sql.Encoders.bean(SketchRow.class)).javaRDD()
+          .mapPartitions((Iterator<SketchRow> it) -> Block.pack(it, k, blockRows).iterator())
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      cachedBlocks.add(blocks);
       Trak.Gram gram = new Trak.Gram(k);
-      List<Trak.Gram> parts = trainParts.javaRDD().mapPartitions((Iterator<Row> it) -> {
+      List<Trak.Gram> parts = blocks.mapPartitions((Iterator<Block> it) -> {
         Trak.Gram g = new Trak.Gram(k);
         while (it.hasNext()) {
-          g.add(floats(it.next().getList(3)));
+          Block blk = it.next();
+          g.addBlock(blk.sketches(), blk.size());
         }
         return List.of(g).iterator();
       }).collect();
@@ -122,55 +131,104 @@ public final class GradientAttribution {
           .orderBy("request_id").collectAsList();
       progress.step(String.format("gradient: adapter %s, %d training sketches (k = %d, λ = %.4g), %d queries", adapter,
           gram.count(), k, pre.lambda(), q.size()));
+      long scoringStart = System.nanoTime();
+      pairs += (long) q.size() * gram.count();
       for (int from = 0; from < q.size(); from += settings.queryChunk()) {
         List<Row> chunk = q.subList(from, Math.min(q.size(), from + settings.queryChunk()));
         String[] ids = new String[chunk.size()];
-        float[] whitened = new float[chunk.size() * k];
+        float[] raw = new float[chunk.size() * k];
         for (int i = 0; i < ids.length; i++) {
           ids[i] = chunk.get(i).getString(0);
-          System.arraycopy(pre.whiten(floats(chunk.get(i).getList(1))), 0, whitened, i * k, k);
+          float[] phi = floats(chunk.get(i).getList(1));
+          System.arraycopy(phi, 0, raw, i * k, k);
+        }
+        float[] whitened = pre.whitenAll(raw, ids.length);
+        int[] scaleExp = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+          scaleExp[i] = scaleExponent(java.util.Arrays.copyOfRange(whitened, i * k, (i + 1) * k), gram.maxNorm());
         }
         Broadcast<QueryChunk> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
-            .broadcast(new QueryChunk(ids, whitened, k));
+            .broadcast(new QueryChunk(ids, whitened, k, scaleExp));
         int topK = settings.topK();
-        int blockRows = settings.blockRows();
-        JavaRDD<Row> scored = trainParts.javaRDD().mapPartitionsWithIndex(
-            (idx, it) -> scorePartition(idx, it, b.value(), topK, blockRows).iterator(), false);
-        partials = partials.union(spark.createDataFrame(scored, PARTIAL));
+        JavaRDD<Row> scored = blocks.mapPartitionsWithIndex(
+            (idx, it) -> scorePartition(idx, it, b.value(), topK).iterator(), false);
+        partials = partials.union(spark.createDataFrame(scored, PARTIAL).localCheckpoint());
+        progress.step(String.format("gradient: adapter %s, scored queries %d–%d", adapter, from + 1, from + ids.length));
       }
+      scoringNanos += System.nanoTime() - scoringStart;
     }
     Dataset<Row> p = partials.localCheckpoint();
-    cached.forEach(Dataset::unpersist);
-    return new Output(combine(p), reasons);
+    cachedBlocks.forEach(JavaRDD::unpersist);
+    return new Output(combine(p), reasons, pairs, scoringNanos);
   }
 
-  /** Merges the partitions' partial results into score rows; every sum in a fixed order. */
-  Dataset<Row> combine(Dataset<Row> partials) {
+  /** The training sketches of an adapter with each contribution's contributor and DataNet. */
+  public Dataset<Row> trainingSketches(String adapter) {
+    return spark.table(lh.sparkName(Tables.TRAINING_GRADIENTS)).filter(col("adapter_id").equalTo(adapter))
+        .join(spark.table(lh.sparkName(Tables.CONTRIBUTIONS)).select("contribution_id", "contributor", "datanet"),
+            "contribution_id")
+        .select("contribution_id", "contributor", "datanet", "sketch", "sketch_spec");
+  }
+
+  /**
+   * Every score of query q is at most |ψ_q|·max|φ_i| in magnitude (Cauchy–Schwarz); dividing by
+   * the power of two just above that bound (exact in floating point) brings scores into [−1, 1].
+   */
+  static int scaleExponent(float[] psi, double maxNorm) {
+    double n = 0;
+    for (float f : psi) {
+      n += (double) f * f;
+    }
+    double bound = Math.sqrt(n) * maxNorm;
+    return bound > 0 && Double.isFinite(bound) ? Math.getExponent(bound) + 1 : 0;
+  }
+
+  /**
+   * Fixed-point unit of the sums: a clipped score scaled into [0, 1] becomes round(x·2^36), a
+   * long. Long sums are exact and the same in any order (so reruns give identical rows, and
+   * the GPU runs them); they cannot overflow below 2^27 contributions per adapter. Resolution:
+   * 2^−36 of the query's Cauchy–Schwarz bound.
+   */
+  static final int FIXED_BITS = 36;
+
+  static long fixed(double score, int exp) {
+    return score > 0 ? Math.round(Math.scalb(score, FIXED_BITS - exp)) : 0L;
+  }
+
+  /**
+   * Merges the partitions' partial results into score rows: the global top-k by score, each
+   * contributor's total from exact fixed-point sums, the rest of it (total minus its top-k rows)
+   * as one row, shares as fixed-point amounts over the inference's total.
+   */
+  public Dataset<Row> combine(Dataset<Row> partials) {
     Dataset<Row> sums = partials.filter(col("kind").equalTo("sum"))
         .groupBy("request_id", "contributor", "datanet")
-        .agg(expr("aggregate(array_sort(collect_list(struct(part, value))), 0D, (a, x) -> a + x.value)").as("total"));
-    Dataset<Row> requestTotals = sums.groupBy("request_id")
-        .agg(expr("aggregate(array_sort(collect_list(struct(contributor, datanet, total))), 0D, (a, x) -> a + x.total)")
-            .as("request_total"))
+        .agg(sum("fixed").as("total"), max("scale_exp").as("scale_exp"));
+    Dataset<Row> requestTotals = sums.groupBy("request_id").agg(sum("total").as("request_total"))
         .filter(col("request_total").gt(0));
     Dataset<Row> top = partials.filter(col("kind").equalTo("top"))
         .withColumn("rank", row_number().over(Window.partitionBy("request_id")
             .orderBy(col("value").desc(), col("contribution_id"))))
-        .filter(col("rank").leq(settings.topK()).and(col("value").gt(0)))
+        .filter(col("rank").leq(settings.topK()).and(col("fixed").gt(0)))
         .join(requestTotals, "request_id");
     Dataset<Row> topRows = top.select(col("request_id"), col("contribution_id"), col("contributor"), col("datanet"),
-        col("value").as("score"), col("value").divide(col("request_total")).as("share"), col("rank"));
-    Dataset<Row> topPerContributor = top.groupBy("request_id", "contributor", "datanet")
-        .agg(expr("aggregate(array_sort(collect_list(struct(rank, value))), 0D, (a, x) -> a + x.value)").as("top_sum"));
+        unscaled(col("value"), col("scale_exp")).as("score"),
+        col("fixed").cast("double").divide(col("request_total").cast("double")).as("share"), col("rank"));
+    Dataset<Row> topPerContributor = top.groupBy("request_id", "contributor", "datanet").agg(sum("fixed").as("top_sum"));
     Dataset<Row> rest = sums.join(requestTotals, "request_id")
         .join(topPerContributor, new String[] {"request_id", "contributor", "datanet"}, "left")
-        .withColumn("rest", col("total").minus(coalesce(col("top_sum"), lit(0.0))))
-        // what is left once floating-point noise of the subtraction is ignored
-        .filter(col("rest").gt(col("total").multiply(lit(1e-9))))
+        .withColumn("rest", col("total").minus(coalesce(col("top_sum"), lit(0L))))
+        .filter(col("rest").gt(0))
         .select(col("request_id"), lit(null).cast("string").as("contribution_id"), col("contributor"), col("datanet"),
-            col("rest").as("score"), col("rest").divide(col("request_total")).as("share"),
+            unscaled(col("rest").cast("double").divide(lit(Math.scalb(1.0, FIXED_BITS))), col("scale_exp")).as("score"),
+            col("rest").cast("double").divide(col("request_total").cast("double")).as("share"),
             lit(null).cast("int").as("rank"));
     return topRows.unionByName(rest);
+  }
+
+  /** value × 2^exp, exactly (a power of two). */
+  private static org.apache.spark.sql.Column unscaled(org.apache.spark.sql.Column value, org.apache.spark.sql.Column exp) {
+    return value.multiply(org.apache.spark.sql.functions.pow(lit(2.0), exp));
   }
 
   static float[] floats(List<Object> values) {
@@ -182,76 +240,185 @@ public final class GradientAttribution {
   }
 
   /** Whitened queries broadcast to the executors. */
-  record QueryChunk(String[] ids, float[] whitened, int k) implements Serializable {}
+  record QueryChunk(String[] ids, float[] whitened, int k, int[] scaleExp) implements Serializable {}
 
-  private record Scored(double score, String contributionId, String contributor, String datanet) {}
+  /** A training sketch as read (bean, for Spark's typed decoding). */
+  public static final class SketchRow implements Serializable {
+    private String contributionId;
+    private String contributor;
+    private String datanet;
+    private float[] sketch;
 
-  static List<Row> scorePartition(int part, Iterator<Row> rows, QueryChunk q, int topK, int blockRows) {
+    public String getContributionId() {
+      return contributionId;
+    }
+
+    public void setContributionId(String v) {
+      contributionId = v;
+    }
+
+    public String getContributor() {
+      return contributor;
+    }
+
+    public void setContributor(String v) {
+      contributor = v;
+    }
+
+    public String getDatanet() {
+      return datanet;
+    }
+
+    public void setDatanet(String v) {
+      datanet = v;
+    }
+
+    public float[] getSketch() {
+      return sketch;
+    }
+
+    public void setSketch(float[] v) {
+      sketch = v;
+    }
+  }
+
+  /** Training sketches of one partition, packed row-major for BLAS, with their ids. */
+  record Block(String[] ids, String[] contributors, String[] datanets, float[] sketches, int size) implements Serializable {
+    static List<Block> pack(Iterator<SketchRow> rows, int k, int blockRows) {
+      List<Block> out = new ArrayList<>();
+      while (rows.hasNext()) {
+        String[] ids = new String[blockRows];
+        String[] contributors = new String[blockRows];
+        String[] datanets = new String[blockRows];
+        float[] sketches = new float[blockRows * k];
+        int n = 0;
+        while (n < blockRows && rows.hasNext()) {
+          SketchRow r = rows.next();
+          ids[n] = r.getContributionId();
+          contributors[n] = r.getContributor();
+          datanets[n] = r.getDatanet();
+          float[] s = r.getSketch();
+          if (s.length != k) {
+            throw new IllegalStateException("sketch of " + ids[n] + " has " + s.length + " numbers, expected " + k);
+          }
+          System.arraycopy(s, 0, sketches, n * k, k);
+          n++;
+        }
+        out.add(new Block(ids, contributors, datanets, sketches, n));
+      }
+      return out;
+    }
+  }
+
+  /** Most (query × contributor) accumulators held at once by a partition. */
+  static final int MAX_ACCUMULATORS = 8 << 20;
+
+  static List<Row> scorePartition(int part, Iterator<Block> blockIterator, QueryChunk q, int topK) {
+    List<Block> blocks = new ArrayList<>();
+    blockIterator.forEachRemaining(blocks::add);
     int k = q.k();
     int nq = q.ids().length;
-    List<PriorityQueue<Scored>> tops = new ArrayList<>(nq);
-    List<Map<String, double[]>> sums = new ArrayList<>(nq);
-    for (int i = 0; i < nq; i++) {
-      // min-heap on (score, then id descending): the head is the weakest of the current top-k
-      tops.add(new PriorityQueue<>((a, b) -> a.score() != b.score() ? Double.compare(a.score(), b.score())
-          : b.contributionId().compareTo(a.contributionId())));
-      sums.add(new HashMap<>());
-    }
-    float[] block = new float[blockRows * k];
-    float[] out = new float[blockRows * nq];
-    String[] ids = new String[blockRows];
-    String[] contributors = new String[blockRows];
-    String[] datanets = new String[blockRows];
-    int nc = 0;
-    while (true) {
-      boolean more = rows.hasNext();
-      if (more) {
-        Row r = rows.next();
-        ids[nc] = r.getString(0);
-        contributors[nc] = r.getString(1);
-        datanets[nc] = r.getString(2);
-        List<Object> s = r.getList(3);
-        for (int j = 0; j < k; j++) {
-          block[nc * k + j] = ((Number) s.get(j)).floatValue();
+    // (contributor, datanet) of the partition, numbered in first-seen order
+    Map<String, Integer> keyIds = new HashMap<>();
+    List<String[]> keys = new ArrayList<>();
+    List<int[]> blockKeys = new ArrayList<>();
+    int maxBlock = 0;
+    for (Block b : blocks) {
+      int[] ks = new int[b.size()];
+      for (int c = 0; c < b.size(); c++) {
+        String key = b.contributors()[c] + "\u0000" + b.datanets()[c];
+        Integer id = keyIds.get(key);
+        if (id == null) {
+          id = keys.size();
+          keyIds.put(key, id);
+          keys.add(new String[] {b.contributors()[c], b.datanets()[c]});
         }
-        nc++;
+        ks[c] = id;
       }
-      if (nc == blockRows || (!more && nc > 0)) {
-        Trak.scoreBlock(q.whitened(), nq, block, nc, k, out);
-        for (int qi = 0; qi < nq; qi++) {
-          PriorityQueue<Scored> heap = tops.get(qi);
-          Map<String, double[]> sum = sums.get(qi);
+      blockKeys.add(ks);
+      maxBlock = Math.max(maxBlock, b.size());
+    }
+    int nk = Math.max(1, keys.size());
+    int span = Math.max(1, Math.min(nq, MAX_ACCUMULATORS / nk));
+    List<Row> result = new ArrayList<>();
+    float[] out = new float[maxBlock * span];
+    for (int q0 = 0; q0 < nq; q0 += span) {
+      int m = Math.min(span, nq - q0);
+      float[] psi = java.util.Arrays.copyOfRange(q.whitened(), q0 * k, (q0 + m) * k);
+      long[] sums = new long[m * nk];
+      // per query, its top-k so far: scores (ascending by insertion sort) and (block, row) positions
+      double[] topScore = new double[m * topK];
+      int[] topBlock = new int[m * topK];
+      int[] topRow = new int[m * topK];
+      int[] topCount = new int[m];
+      for (int bi = 0; bi < blocks.size(); bi++) {
+        Block b = blocks.get(bi);
+        int nc = b.size();
+        int[] ks = blockKeys.get(bi);
+        Trak.scoreBlock(psi, m, b.sketches(), nc, k, out);
+        for (int qi = 0; qi < m; qi++) {
+          int exp = q.scaleExp()[q0 + qi];
+          int base = qi * nc;
+          int tb = qi * topK;
           for (int c = 0; c < nc; c++) {
-            double s = out[qi * nc + c];
-            Scored cand = new Scored(s, ids[c], contributors[c], datanets[c]);
-            if (heap.size() < topK) {
-              heap.add(cand);
-            } else if (heap.comparator().compare(cand, heap.peek()) > 0) {
-              heap.poll();
-              heap.add(cand);
-            }
+            double s = out[base + c];
             if (s > 0) {
-              sum.computeIfAbsent(contributors[c] + "\u0000" + datanets[c], x -> new double[1])[0] += s;
+              sums[qi * nk + ks[c]] += fixed(s, exp);
+            }
+            int count = topCount[qi];
+            if (count < topK || better(s, b.ids()[c], topScore[tb], blocks.get(topBlock[tb]).ids()[topRow[tb]])) {
+              // insert into the ascending list, dropping the weakest when full
+              int pos = count < topK ? count : 0;
+              if (count == topK) {
+                // shift the weakest out
+                for (int t = 0; t < topK - 1; t++) {
+                  topScore[tb + t] = topScore[tb + t + 1];
+                  topBlock[tb + t] = topBlock[tb + t + 1];
+                  topRow[tb + t] = topRow[tb + t + 1];
+                }
+                pos = topK - 1;
+              } else {
+                topCount[qi]++;
+              }
+              while (pos > 0 && better(topScore[tb + pos - 1], blocks.get(topBlock[tb + pos - 1]).ids()[topRow[tb + pos - 1]],
+                  s, b.ids()[c])) {
+                topScore[tb + pos] = topScore[tb + pos - 1];
+                topBlock[tb + pos] = topBlock[tb + pos - 1];
+                topRow[tb + pos] = topRow[tb + pos - 1];
+                pos--;
+              }
+              topScore[tb + pos] = s;
+              topBlock[tb + pos] = bi;
+              topRow[tb + pos] = c;
             }
           }
         }
-        nc = 0;
       }
-      if (!more) {
-        break;
-      }
-    }
-    List<Row> result = new ArrayList<>();
-    for (int qi = 0; qi < nq; qi++) {
-      for (Scored s : tops.get(qi)) {
-        result.add(RowFactory.create(q.ids()[qi], "top", part, s.contributionId(), s.contributor(), s.datanet(), s.score()));
-      }
-      for (Map.Entry<String, double[]> e : new TreeMap<>(sums.get(qi)).entrySet()) {
-        String[] key = e.getKey().split("\u0000", 2);
-        result.add(RowFactory.create(q.ids()[qi], "sum", part, null, key[0], key[1], e.getValue()[0]));
+      for (int qi = 0; qi < m; qi++) {
+        String rid = q.ids()[q0 + qi];
+        int exp = q.scaleExp()[q0 + qi];
+        for (int t = 0; t < topCount[qi]; t++) {
+          int tb = qi * topK + t;
+          Block b = blocks.get(topBlock[tb]);
+          int row = topRow[tb];
+          double s = topScore[tb];
+          result.add(RowFactory.create(rid, "top", part, b.ids()[row], b.contributors()[row], b.datanets()[row],
+              Math.scalb(s, -exp), exp, fixed(s, exp)));
+        }
+        for (int key = 0; key < keys.size(); key++) {
+          long total = sums[qi * nk + key];
+          if (total > 0) {
+            result.add(RowFactory.create(rid, "sum", part, null, keys.get(key)[0], keys.get(key)[1],
+                Math.scalb((double) total, -FIXED_BITS), exp, total));
+          }
+        }
       }
     }
     return result;
   }
 
+  /** Ranking of contributions for one query: higher score first, then smaller id. */
+  static boolean better(double s1, String id1, double s2, String id2) {
+    return s1 != s2 ? s1 > s2 : id1.compareTo(id2) < 0;
+  }
 }

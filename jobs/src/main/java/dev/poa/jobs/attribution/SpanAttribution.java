@@ -21,7 +21,7 @@ import org.apache.spark.sql.expressions.Window;
 
 /**
  * Span attribution (infini-gram / OLMoTrace style), as DataFrame stages with no custom code after
- * tokenisation: the completion's n-grams are hashed like the index's, joined to it and to the
+ * tokenisation ({@code poa_tokens}, pluggable): the completion's n-grams are hashed like the index's, joined to it and to the
  * adapter's training set; matches on one diagonal (same offset between completion and
  * contribution) are stitched into maximal runs; each run is verified token by token against the
  * contribution (a hash collision fails verification and counts nothing); spans found in more than
@@ -36,15 +36,42 @@ public final class SpanAttribution {
    * @param boilerplateMinContributions a span in more contributions than max(this, fraction × N) is boilerplate
    * @param boilerplateFraction see above
    */
-  public record Settings(int ngram, int boilerplateMinContributions, double boilerplateFraction) {
+  public record Settings(int ngram, int boilerplateMinContributions, double boilerplateFraction, String tokenizer) {
+    public static final String DEFAULT_TOKENIZER = "default";
+
     public static Settings defaults() {
-      return new Settings(8, 10, 0.01);
+      return new Settings(8, 10, 0.01, DEFAULT_TOKENIZER);
     }
 
     public Settings {
       if (ngram < 2 || ngram > 64) {
         throw new IllegalArgumentException("span n-gram length must be in 2..64, got " + ngram);
       }
+      if (tokenizer == null || tokenizer.isBlank()) {
+        tokenizer = DEFAULT_TOKENIZER;
+      }
+    }
+  }
+
+  /**
+   * Registers {@code poa_tokens} for the settings: the default tokenizer, or a class with a public
+   * no-argument constructor implementing {@code UDF1<String, String[]>} (tokens of a text; no
+   * token may be empty or hold whitespace). The index records which one built it.
+   */
+  @SuppressWarnings("unchecked")
+  static void registerTokenizer(SparkSession spark, Settings settings) {
+    PoaUdfs.register(spark);
+    if (!Settings.DEFAULT_TOKENIZER.equals(settings.tokenizer())) {
+      org.apache.spark.sql.api.java.UDF1<String, String[]> f;
+      try {
+        f = (org.apache.spark.sql.api.java.UDF1<String, String[]>) Class.forName(settings.tokenizer())
+            .getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException | ClassCastException e) {
+        throw new IllegalArgumentException("poa.attribution.span.tokenizer: cannot use " + settings.tokenizer()
+            + " (a class implementing UDF1<String, String[]> with a no-argument constructor): " + e);
+      }
+      spark.udf().register("poa_tokens", f, org.apache.spark.sql.types.DataTypes.createArrayType(
+          org.apache.spark.sql.types.DataTypes.StringType, false));
     }
   }
 
@@ -64,7 +91,7 @@ public final class SpanAttribution {
    * Inferences without a verified, non-boilerplate span have no row.
    */
   public Dataset<Row> scores(Dataset<Row> inferences) {
-    PoaUdfs.register(spark);
+    registerTokenizer(spark, settings);
     int n = settings.ngram();
     Dataset<Row> queries = inferences.select(col("request_id"), col("adapter_id"),
         expr("poa_tokens(completion)").as("q_tokens"));
@@ -92,7 +119,9 @@ public final class SpanAttribution {
         .join(queries.select("request_id", "q_tokens"), "request_id")
         .join(spark.table(lh.sparkName(Tables.SPAN_DOCUMENTS)).select(col("contribution_id"), col("tokens").as("c_tokens"),
             col("datanet")), "contribution_id")
-        .filter(expr("slice(q_tokens, qstart + 1, len) = slice(c_tokens, cstart + 1, len)"))
+        // Tokens hold no whitespace and are never empty, so joining with a space is injective:
+        // equal strings mean equal token sequences (and string equality runs on the GPU).
+        .filter(expr("concat_ws(' ', slice(q_tokens, qstart + 1, len)) = concat_ws(' ', slice(c_tokens, cstart + 1, len))"))
         .select("request_id", "adapter_id", "contribution_id", "datanet", "qstart", "len", "span_df")
         .distinct();
     Dataset<Row> weighted = verified.join(setSize, "adapter_id")

@@ -32,21 +32,23 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SpanIndex {
   public static final String RUN_PROPERTY = "poa.index-run";
+  public static final String TOKENIZER_PROPERTY = "poa.tokenizer";
 
   public record Result(long newDocuments, long newNgrams, long documents, boolean repairedOrphans) {}
 
   private final Lakehouse lh;
   private final SparkSession spark;
   private final int ngram;
+  private final SpanAttribution.Settings settings;
 
-  public SpanIndex(Lakehouse lh, int ngram) {
+  public SpanIndex(Lakehouse lh, SpanAttribution.Settings settings) {
     this.lh = lh;
     this.spark = lh.spark();
-    this.ngram = ngram;
+    this.ngram = settings.ngram();
+    this.settings = settings;
   }
 
   public Result update(Progress progress) {
-    PoaUdfs.register(spark);
     String docs = lh.sparkName(Tables.SPAN_DOCUMENTS);
     String index = lh.sparkName(Tables.SPAN_INDEX);
     List<Row> ns = spark.table(docs).select("ngram").distinct().collectAsList();
@@ -55,31 +57,47 @@ public final class SpanIndex {
           + ", not " + ngram + ": keep poa.attribution.span.ngram at " + ns.get(0).getInt(0)
           + " (or drop attribution.span_index and attribution.span_documents to rebuild it)");
     }
+    org.apache.iceberg.Snapshot last = lh.table(Tables.SPAN_DOCUMENTS).currentSnapshot();
+    String builtWith = last == null ? null : last.summary().get(TOKENIZER_PROPERTY);
+    if (builtWith != null && !builtWith.equals(settings.tokenizer())) {
+      throw new IllegalStateException("The span index was built with tokenizer " + builtWith + ", not "
+          + settings.tokenizer() + ": keep poa.attribution.span.tokenizer (or drop attribution.span_index and"
+          + " attribution.span_documents to rebuild it)");
+    }
     boolean repaired = repairOrphans();
     String run = "ix-" + UUID.randomUUID();
-    Timestamp now = Timestamp.from(Instant.now());
-    Dataset<Row> fresh = spark.table(lh.sparkName(Tables.CONTRIBUTIONS))
-        .join(spark.table(docs).select("contribution_id"), new String[] {"contribution_id"}, "left_anti")
-        .select(col("contribution_id"), col("datanet"), expr("poa_tokens(content)").as("tokens"))
-        .select(col("contribution_id"), col("datanet"), col("tokens"), size(col("tokens")).as("token_count"),
-            lit(ngram).as("ngram"), lit(run).as("index_run"), lit(now).as("indexed_at"))
-        .localCheckpoint();
+    Dataset<Row> fresh = newDocuments(run, Timestamp.from(Instant.now())).localCheckpoint();
     long newDocs = fresh.count();
     long newNgrams = 0;
     if (newDocs > 0) {
       progress.step("span index: indexing " + newDocs + " new contribution(s)");
-      Dataset<Row> grams = fresh
-          .select(col("contribution_id"), expr("posexplode(" + PoaUdfs.ngramHashesExpr("tokens", ngram) + ")"))
-          .select(col("col").as("ngram_hash"), col("contribution_id"), col("pos").as("position"))
-          .localCheckpoint();
+      Dataset<Row> grams = ngrams(fresh).localCheckpoint();
       newNgrams = grams.count();
       IcebergWrites.append(grams, index, Map.of(RUN_PROPERTY, run));
-      IcebergWrites.append(fresh, docs, Map.of(RUN_PROPERTY, run));
+      IcebergWrites.append(fresh, docs, Map.of(RUN_PROPERTY, run, TOKENIZER_PROPERTY, settings.tokenizer()));
     } else {
       progress.step("span index: up to date");
     }
     long total = spark.table(docs).count();
     return new Result(newDocs, newNgrams, total, repaired);
+  }
+
+  /** Contributions not indexed yet, tokenised: rows of {@code attribution.span_documents}. */
+  public Dataset<Row> newDocuments(String run, Timestamp now) {
+    SpanAttribution.registerTokenizer(spark, settings);
+    return spark.table(lh.sparkName(Tables.CONTRIBUTIONS))
+        .join(spark.table(lh.sparkName(Tables.SPAN_DOCUMENTS)).select("contribution_id"), new String[] {"contribution_id"},
+            "left_anti")
+        .select(col("contribution_id"), col("datanet"), expr("poa_tokens(content)").as("tokens"))
+        .select(col("contribution_id"), col("datanet"), col("tokens"), size(col("tokens")).as("token_count"),
+            lit(ngram).as("ngram"), lit(run).as("index_run"), lit(now).as("indexed_at"));
+  }
+
+  /** The n-grams of documents: rows of {@code attribution.span_index}. */
+  public Dataset<Row> ngrams(Dataset<Row> documents) {
+    return documents
+        .select(col("contribution_id"), expr("posexplode(" + PoaUdfs.ngramHashesExpr("tokens", ngram) + ")"))
+        .select(col("col").as("ngram_hash"), col("contribution_id"), col("pos").as("position"));
   }
 
   /**
