@@ -1,7 +1,6 @@
 package dev.poa.udfs;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,26 +67,18 @@ public final class InferenceLogValidator implements Serializable {
   }
 
   public Validated validateJsonLine(byte[] raw) {
-    String text = SubmissionValidator.decodeUtf8(raw);
-    if (text == null) {
-      return reject(Reasons.INVALID_UTF8, "line is not valid UTF-8", null);
-    }
-    return validateJsonText(text);
+    return validate(JsonRecords.line(raw, JSON));
   }
 
   public Validated validateJsonText(String text) {
-    if (text.isBlank()) {
-      return reject(Reasons.EMPTY_LINE, "empty line", null);
+    return validate(JsonRecords.text(text, JSON));
+  }
+
+  private Validated validate(JsonRecords.Read read) {
+    if (!read.ok()) {
+      return reject(read.reason(), read.message(), null);
     }
-    JsonNode o;
-    try {
-      o = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      return reject(Reasons.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage(), null);
-    }
-    if (o == null || !o.isObject()) {
-      return reject(Reasons.NOT_AN_OBJECT, "a record must be a JSON object", null);
-    }
+    JsonNode o = read.object();
     JsonNode rid = o.get("request_id");
     String requestId = rid != null && rid.isTextual() ? rid.textValue() : null;
     for (String f : new String[] {"request_id", "adapter_id", "served_at", "completion", "fee_wei"}) {

@@ -1,7 +1,6 @@
 package dev.poa.udfs;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -84,21 +83,8 @@ public final class SubmissionValidator implements Serializable {
 
   /** Validates one record given as JSON text. */
   public ValidatedSubmission validateJsonText(String text) {
-    if (text.isBlank()) {
-      return reject(Reasons.EMPTY_LINE, "empty line");
-    }
-    JsonNode node;
-    try {
-      node = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      return reject(Reasons.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
-    }
-    if (node == null || !node.isObject()) {
-      return reject(
-          Reasons.NOT_AN_OBJECT,
-          "a record must be a JSON object, got " + (node == null ? "nothing" : nodeType(node)));
-    }
-    return validateObject((ObjectNode) node);
+    JsonRecords.Read r = JsonRecords.text(text, JSON);
+    return r.ok() ? validateObject(r.object()) : reject(r.reason(), r.message());
   }
 
   /** Validates a parsed record. */
@@ -314,7 +300,7 @@ public final class SubmissionValidator implements Serializable {
     return v != null && v.isTextual() ? v.textValue() : null;
   }
 
-  private static String nodeType(JsonNode n) {
+  static String nodeType(JsonNode n) {
     return switch (n.getNodeType()) {
       case NUMBER -> "number";
       case BOOLEAN -> "boolean";

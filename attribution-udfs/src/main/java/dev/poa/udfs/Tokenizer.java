@@ -54,58 +54,43 @@ public final class Tokenizer {
 
   /** Character ranges of the tokens: {@code [start0, end0, start1, end1, ...]}, end exclusive. */
   public static int[] boundaries(String text) {
-    List<Integer> out = new ArrayList<>();
+    int[] out = new int[16];
+    int n = 0;
     int start = -1;
-    for (int i = 0; i < text.length(); ) {
-      int cp = text.codePointAt(i);
-      int len = Character.charCount(cp);
-      if (isWordChar(cp)) {
+    for (int i = 0; i <= text.length(); ) {
+      int cp = i < text.length() ? text.codePointAt(i) : ' ';
+      int len = i < text.length() ? Character.charCount(cp) : 1;
+      if (i < text.length() && isWordChar(cp)) {
         if (start < 0) {
           start = i;
         }
       } else {
         if (start >= 0) {
-          out.add(start);
-          out.add(i);
+          out = grow(out, n + 2);
+          out[n++] = start;
+          out[n++] = i;
           start = -1;
         }
-        if (!Character.isWhitespace(cp) && !Character.isSpaceChar(cp)) {
-          out.add(i);
-          out.add(i + len);
+        if (i < text.length() && !Character.isWhitespace(cp) && !Character.isSpaceChar(cp)) {
+          out = grow(out, n + 2);
+          out[n++] = i;
+          out[n++] = i + len;
         }
       }
       i += len;
     }
-    if (start >= 0) {
-      out.add(start);
-      out.add(text.length());
-    }
-    return out.stream().mapToInt(Integer::intValue).toArray();
+    return java.util.Arrays.copyOf(out, n);
+  }
+
+  private static int[] grow(int[] a, int need) {
+    return need <= a.length ? a : java.util.Arrays.copyOf(a, Math.max(need, a.length * 2));
   }
 
   public static List<String> tokens(String text) {
-    List<String> out = new ArrayList<>();
-    int start = -1;
-    for (int i = 0; i < text.length(); ) {
-      int cp = text.codePointAt(i);
-      int len = Character.charCount(cp);
-      if (isWordChar(cp)) {
-        if (start < 0) {
-          start = i;
-        }
-      } else {
-        if (start >= 0) {
-          out.add(text.substring(start, i));
-          start = -1;
-        }
-        if (!Character.isWhitespace(cp) && !Character.isSpaceChar(cp)) {
-          out.add(text.substring(i, i + len));
-        }
-      }
-      i += len;
-    }
-    if (start >= 0) {
-      out.add(text.substring(start));
+    int[] b = boundaries(text);
+    List<String> out = new ArrayList<>(b.length / 2);
+    for (int i = 0; i < b.length; i += 2) {
+      out.add(text.substring(b[i], b[i + 1]));
     }
     return out;
   }

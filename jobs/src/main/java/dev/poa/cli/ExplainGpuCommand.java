@@ -19,18 +19,18 @@ import picocli.CommandLine.Parameters;
     name = "explain-gpu",
     mixinStandardHelpOptions = true,
     description = {
-      "Report which operators of a stage would not run on a GPU, and why (no GPU needed).",
+      "Report which operators of a stage would not run on a GPU, and why.",
       "",
       "Runs the stage on a small sample lakehouse under the RAPIDS Accelerator in",
-      "explain-only mode (spark.rapids.sql.mode=explainOnly, ANSI and AQE off), in a JVM",
-      "of its own, and prints every operator off the GPU ('!') or on the CPU bridge ('^')",
-      "with RAPIDS' reason and poa's justification. Exit 0 when every one is justified,",
-      "1 otherwise.",
+      "explain-only mode (no GPU needed; ANSI and AQE off), in a JVM of its own,",
+      "and prints every operator off the GPU ('!') or on the CPU bridge ('^')",
+      "with RAPIDS' reason and poa's justification. Exit 0 when every one is",
+      "justified, 1 otherwise.",
       "",
       "Stages: span-index, span-match, gradient-score, gradient-combine, all.",
-      "Needs the RAPIDS jar (infra/spark/install-rapids.sh puts it in ~/.m2; or",
-      "--rapids-jar / POA_RAPIDS_JAR). The GPU twins of poa's functions are used when",
-      "their jar is found (./poa builds it; or --gpu-udfs-jar / POA_GPU_UDFS_JAR).",
+      "Needs the RAPIDS jar: infra/spark/install-rapids.sh puts it in ~/.m2",
+      "(or --rapids-jar / POA_RAPIDS_JAR). The GPU twins of poa's functions are",
+      "used when their jar is found (./poa builds it; or --gpu-udfs-jar).",
     })
 final class ExplainGpuCommand implements Callable<Integer> {
   static final String RAPIDS_JAR = ".m2/repository/com/nvidia/rapids-4-spark_2.13/26.08.1/rapids-4-spark_2.13-26.08.1-cuda13.jar";

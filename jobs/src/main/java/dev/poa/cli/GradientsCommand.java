@@ -29,9 +29,10 @@ final class GradientsCommand implements Runnable {
         "models.training_gradients.",
         "",
         "Records: contribution_id (in the adapter's training set), sketch (k numbers),",
-        "sketch_spec (rp1:k=<k>:seed=<seed>; one spec per adapter). A contribution that",
-        "already has a sketch keeps it (repeats are dropped and counted); bad records go",
-        "to models.training_gradient_rejects with a reason. See README: sketch spec.",
+        "sketch_spec (rp1:k=<k>:seed=<seed>; one spec per adapter). A contribution",
+        "that already has a sketch keeps it (repeats are dropped and counted); bad",
+        "records go to models.training_gradient_rejects with a reason.",
+        "See README: sketch spec.",
       })
   static final class Ingest implements Callable<Integer> {
     @ParentCommand GradientsCommand parent;

@@ -54,6 +54,43 @@ public final class RawRecords {
 
   private RawRecords() {}
 
+  /**
+   * Applies a validator to a raw record: the reading's own rejection when it has one (e.g. a
+   * malformed CSV row), else the JSON text (CSV, Parquet), else the line's bytes (JSONL).
+   */
+  public static <V> V validate(Row r, java.util.function.BiFunction<String, String, V> rejectedByReader,
+      java.util.function.Function<String, V> jsonText, java.util.function.Function<byte[], V> jsonLine) {
+    if (!r.isNullAt(5)) {
+      return rejectedByReader.apply(r.getString(5), r.getString(6));
+    }
+    if (!r.isNullAt(4)) {
+      return jsonText.apply(r.getString(4));
+    }
+    return jsonLine.apply(bytes(r));
+  }
+
+  /** The record's bytes as read (empty for a Parquet row). */
+  public static byte[] bytes(Row r) {
+    return r.isNullAt(3) ? new byte[0] : (byte[]) r.get(3);
+  }
+
+  /**
+   * The record as text, kept with a rejection: the line decoded (invalid UTF-8 sequences become
+   * U+FFFD; callers keep the exact bytes when {@link #isUtf8} is false), or a row's JSON text.
+   */
+  public static String asText(Row r) {
+    byte[] raw = bytes(r);
+    if (raw.length == 0 && !r.isNullAt(4)) {
+      return r.getString(4);
+    }
+    String t = dev.poa.udfs.SubmissionValidator.decodeUtf8(raw);
+    return t != null ? t : new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  public static boolean isUtf8(Row r) {
+    return dev.poa.udfs.SubmissionValidator.decodeUtf8(bytes(r)) != null;
+  }
+
   public static Dataset<Row> read(SparkSession spark, List<InputFile> files, String format) {
     return switch (format) {
       case "jsonl", "csv" -> readText(spark, files, format);

@@ -76,20 +76,12 @@ public final class Validation {
     String file = r.getString(0);
     int fileIndex = r.getInt(1);
     long line = r.getLong(2);
-    byte[] raw = r.isNullAt(3) ? new byte[0] : (byte[]) r.get(3);
-    String jsonText = r.isNullAt(4) ? null : r.getString(4);
-    String preReason = r.isNullAt(5) ? null : r.getString(5);
-    ValidatedSubmission v;
-    if (preReason != null) {
-      v = SubmissionValidator.reject(preReason, r.getString(6));
-    } else if (jsonText != null) {
-      v = validator.validateJsonText(jsonText);
-    } else {
-      v = validator.validateJsonLine(raw);
-    }
+    ValidatedSubmission v = RawRecords.validate(r, SubmissionValidator::reject, validator::validateJsonText,
+        validator::validateJsonLine);
     String rawText = null;
     byte[] rawBytes = null;
     if (!v.valid()) {
+      byte[] raw = RawRecords.bytes(r);
       rawText = SubmissionValidator.decodeUtf8(raw);
       if (rawText == null) {
         rawText = new String(raw, StandardCharsets.UTF_8); // with U+FFFD; exact bytes below

@@ -15,9 +15,7 @@ import dev.poa.jobs.ingest.Validation;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.Reasons;
-import dev.poa.udfs.SubmissionValidator;
 import dev.poa.udfs.TrainingGradientValidator;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -181,25 +179,13 @@ public final class GradientIngestJob {
   static Row validate(Row r, TrainingGradientValidator validator) {
     String file = r.getString(0);
     long line = r.getLong(2);
-    byte[] raw = r.isNullAt(3) ? new byte[0] : (byte[]) r.get(3);
-    TrainingGradientValidator.Validated v;
-    if (!r.isNullAt(5)) {
-      v = new TrainingGradientValidator.Validated(r.getString(5), r.getString(6), null, null, null);
-    } else if (!r.isNullAt(4)) {
-      v = validator.validateJsonText(r.getString(4));
-    } else {
-      v = validator.validateJsonLine(raw);
-    }
-    String rawText = null;
-    if (!v.valid()) {
-      String t = SubmissionValidator.decodeUtf8(raw);
-      rawText = t != null ? t : new String(raw, StandardCharsets.UTF_8);
-      if (rawText.isEmpty() && !r.isNullAt(4)) {
-        rawText = r.getString(4);
-      }
-      if (rawText.length() > 4096) {
-        rawText = rawText.substring(0, 4096) + "…";
-      }
+    TrainingGradientValidator.Validated v = RawRecords.validate(r,
+        (reason, message) -> new TrainingGradientValidator.Validated(reason, message, null, null, null),
+        validator::validateJsonText, validator::validateJsonLine);
+    String rawText = v.valid() ? null : RawRecords.asText(r);
+    if (rawText != null && rawText.length() > 4096) {
+      // a sketch is long; its first 4 KiB say what was wrong
+      rawText = rawText.substring(0, 4096) + "…";
     }
     List<Float> sketch = null;
     if (v.sketch() != null) {

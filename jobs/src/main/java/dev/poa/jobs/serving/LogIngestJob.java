@@ -14,9 +14,7 @@ import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.TableDefinition;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.InferenceLogValidator;
-import dev.poa.udfs.SubmissionValidator;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -169,21 +167,11 @@ public final class LogIngestJob {
   static Row validate(Row r, InferenceLogValidator validator) {
     String file = r.getString(0);
     long line = r.getLong(2);
-    byte[] raw = r.isNullAt(3) ? new byte[0] : (byte[]) r.get(3);
-    InferenceLogValidator.Validated v;
-    if (!r.isNullAt(5)) {
-      v = new InferenceLogValidator.Validated(r.getString(5), r.getString(6), null, null, null, null, null, null, null,
-          null, null);
-    } else if (!r.isNullAt(4)) {
-      v = validator.validateJsonText(r.getString(4));
-    } else {
-      v = validator.validateJsonLine(raw);
-    }
-    String rawText = null;
-    if (!v.valid()) {
-      String t = SubmissionValidator.decodeUtf8(raw);
-      rawText = t != null ? t : new String(raw, StandardCharsets.UTF_8);
-    }
+    InferenceLogValidator.Validated v = RawRecords.validate(r,
+        (reason, message) -> new InferenceLogValidator.Validated(reason, message, null, null, null, null, null, null,
+            null, null, null),
+        validator::validateJsonText, validator::validateJsonLine);
+    String rawText = v.valid() ? null : RawRecords.asText(r);
     List<Float> sketch = null;
     if (v.sketch() != null) {
       sketch = new ArrayList<>(v.sketch().length);
