@@ -1,0 +1,66 @@
+package dev.poa.udfs.rewards;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class StandardMerkleTreeTest {
+  static String repeated(String twoHex) {
+    return "0x" + twoHex.repeat(20);
+  }
+
+  @Test
+  void rootsMatchOpenZeppelinStandardMerkleTreeVectors() {
+    List<StandardMerkleTree.Leaf> two = List.of(
+        new StandardMerkleTree.Leaf(repeated("11"), new BigInteger("5000000000000000000")),
+        new StandardMerkleTree.Leaf(repeated("22"), new BigInteger("2500000000000000000")));
+    assertEquals("0xd4dee0beab2d53f2cc83e567171bd2820e49898130a22622b10ead383e90bd77", StandardMerkleTree.of(two).root());
+    List<StandardMerkleTree.Leaf> three = new ArrayList<>(two);
+    three.add(new StandardMerkleTree.Leaf(repeated("33"), BigInteger.ONE));
+    StandardMerkleTree t = StandardMerkleTree.of(three);
+    assertEquals("0xd673f832e8ae578ea16450035956e30f27212b91d6cd26edbef07c90546302ff", t.root());
+    assertEquals(5, t.nodes().size());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(t.root(), StandardMerkleTree.processProof(three.get(i), t.proof(i)));
+    }
+    // the order the leaves are given in does not change the root
+    assertEquals(t.root(), StandardMerkleTree.of(List.of(three.get(2), three.get(0), three.get(1))).root());
+  }
+
+  @Test
+  void aWrongAmountOrAddressDoesNotVerify() {
+    List<StandardMerkleTree.Leaf> leaves = List.of(
+        new StandardMerkleTree.Leaf(repeated("11"), BigInteger.TEN),
+        new StandardMerkleTree.Leaf(repeated("22"), BigInteger.TWO));
+    StandardMerkleTree t = StandardMerkleTree.of(leaves);
+    assertNotEquals(t.root(), StandardMerkleTree.processProof(new StandardMerkleTree.Leaf(repeated("11"), BigInteger.valueOf(11)), t.proof(0)));
+    assertNotEquals(t.root(), StandardMerkleTree.processProof(new StandardMerkleTree.Leaf(repeated("33"), BigInteger.TEN), t.proof(0)));
+    assertThrows(IllegalArgumentException.class, () -> StandardMerkleTree.of(List.of()));
+    assertThrows(IllegalArgumentException.class, () -> new StandardMerkleTree.Leaf("0x12", BigInteger.ONE));
+    assertThrows(IllegalArgumentException.class, () -> new StandardMerkleTree.Leaf(repeated("11"), BigInteger.ONE.negate()));
+    assertThrows(IllegalArgumentException.class, () -> new StandardMerkleTree.Leaf(repeated("11"), BigInteger.TWO.pow(256)));
+  }
+
+  @Property(tries = 50)
+  void everyProofVerifies(@ForAll @IntRange(min = 1, max = 70) int n, @ForAll long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    List<StandardMerkleTree.Leaf> leaves = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] a = new byte[20];
+      r.nextBytes(a);
+      leaves.add(new StandardMerkleTree.Leaf("0x" + java.util.HexFormat.of().formatHex(a), new BigInteger(200, r)));
+    }
+    StandardMerkleTree t = StandardMerkleTree.of(leaves);
+    for (int i = 0; i < n; i++) {
+      assertEquals(t.root(), StandardMerkleTree.processProof(leaves.get(i), t.proof(i)));
+    }
+  }
+}
