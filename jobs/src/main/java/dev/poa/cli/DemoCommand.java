@@ -120,7 +120,24 @@ final class DemoCommand implements Callable<Integer> {
         + " round(max(total), 12) AS max_share_sum FROM (SELECT method, request_id, sum(share) AS total"
         + " FROM attribution.scores GROUP BY method, request_id) GROUP BY method");
 
-    heading("6. tables");
+    heading("6. rewards of epoch " + DEMO_EPOCH + ": exact payouts, Merkle manifest, proof, audit");
+    dev.poa.udfs.rewards.RewardPolicy policy = dev.poa.udfs.rewards.RewardPolicy.defaults(DEMO_TREASURY);
+    System.out.println("policy " + policy.toJson());
+    dev.poa.jobs.rewards.RewardsJob.Result rewards = new dev.poa.jobs.rewards.RewardsJob(lh, Progress.to(System.err, "rewards"))
+        .run(new dev.poa.jobs.rewards.RewardsJob.Config(DEMO_EPOCH, policy, RewardsCommand.manifestDir(root.config())));
+    System.out.printf("epoch %s %s: root %s, %s wei to %d recipients%nmanifest %s%n", rewards.epoch(),
+        rewards.alreadyFinalised() ? "already finalised" : "finalised", rewards.root(), rewards.totalWei(),
+        rewards.recipients(), rewards.manifestPath());
+    query("SELECT role, count(*) AS recipients, CAST(sum(amount_wei) AS DECIMAL(38,0)) AS wei FROM rewards.epoch_payouts"
+        + " WHERE epoch = '" + DEMO_EPOCH + "' GROUP BY role ORDER BY role");
+    var proof = new dev.poa.jobs.rewards.Audit(lh).proof(DEMO_EPOCH, DEMO_TREASURY);
+    System.out.printf("%npoa manifest proof --epoch %s --address %s%n  cumulative %s wei, proof %s%n", DEMO_EPOCH,
+        DEMO_TREASURY, proof.cumulative(), proof.proof());
+    var audit = new dev.poa.jobs.rewards.Audit(lh).run(DEMO_EPOCH, Progress.to(System.err, "audit"));
+    System.out.printf("%npoa audit --epoch %s%n  %s%n", DEMO_EPOCH, audit.clean() ? "audit passed" : "audit FAILED: "
+        + audit.differences());
+
+    heading("7. tables");
     TablesCommand tables = new TablesCommand();
     tables.root = root;
     tables.call();
@@ -147,6 +164,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   static final String DEMO_EPOCH = "2026-11-25";
+  /** The demo policy's treasury (second account of the standard test mnemonic). */
+  static final String DEMO_TREASURY = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
   static final String ADAPTER = "{\"adapter_id\": \"demo-med-lora\", \"base_model\": \"tiny-llama\","
       + " \"owner\": \"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\", \"datanets\": [\"medical-transcripts\"],"

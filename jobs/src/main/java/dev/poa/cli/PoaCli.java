@@ -41,6 +41,9 @@ import picocli.CommandLine.Option;
       GradientsCommand.class,
       EpochsCommand.class,
       AttributeCommand.class,
+      RewardsCommand.class,
+      ManifestCommand.class,
+      AuditCommand.class,
       EvalCommand.class,
       ExplainGpuCommand.class,
       DemoCommand.class,
@@ -57,6 +60,7 @@ public final class PoaCli implements Runnable {
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_BAD_INPUT = 3;
   public static final int EXIT_CONFLICT = 4;
+  public static final int EXIT_AUDIT_MISMATCH = 5;
 
   @Option(
       names = "--warehouse",
@@ -131,7 +135,8 @@ public final class PoaCli implements Runnable {
           Throwable cause = ex;
           int code = EXIT_FAILED;
           if (ex instanceof IngestJob.BatchConflictException
-              || ex instanceof dev.poa.jobs.serving.AdapterRegistry.AdapterExistsException) {
+              || ex instanceof dev.poa.jobs.serving.AdapterRegistry.AdapterExistsException
+              || ex instanceof dev.poa.jobs.rewards.RewardsJob.ManifestMismatchException) {
             code = EXIT_CONFLICT;
           } else if (ex instanceof IllegalArgumentException) {
             code = EXIT_BAD_INPUT;

@@ -18,10 +18,8 @@ import dev.poa.jobs.attribution.SpanIndex;
 import dev.poa.jobs.demo.Corpus;
 import dev.poa.jobs.demo.ReferenceSketches;
 import dev.poa.jobs.eval.SpanEval;
-import dev.poa.jobs.serving.AdapterRegistry;
 import dev.poa.jobs.serving.GradientIngestJob;
 import dev.poa.jobs.serving.LogIngestJob;
-import dev.poa.udfs.AdapterSpec;
 import dev.poa.udfs.influence.SketchSpec;
 import dev.poa.udfs.influence.Trak;
 import java.nio.file.Path;
@@ -46,17 +44,8 @@ class AttributionTest {
 
   Setup setup(Path dir) throws Exception {
     TestLakehouse t = SharedSpark.lakehouse(dir);
-    Corpus corpus = new Corpus(3, 4, false);
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      lines.add(corpus.toJsonLine(corpus.doc("c" + i, "original", "notes", i % 4, "text", corpus.prose(80),
-          Instant.parse("2026-03-01T00:00:00Z").plusSeconds(i))));
-    }
-    IngestFixtures.ingest(t, IngestFixtures.config("b1", SharedSpark.write(dir.resolve("b1.jsonl"), String.join("\n", lines) + "\n")));
-    AdapterRegistry.register(t.lakehouse(), AdapterSpec.parse(InferenceLogsTest.adapter("ad", "")
-        .replace("\"news\"", "\"notes\"")));
-    List<Row> training = t.spark().sql("SELECT contribution_id, content, contributor FROM " + t.table("datanet.contributions")
-        + " ORDER BY contribution_id").collectAsList();
+    List<Row> training = IngestFixtures.notesWithAdapter(t, dir, 3, 12, 80);
+    Corpus corpus = new Corpus(33, 1, false);
     ReferenceSketches model = ReferenceSketches.train(training.stream().map(r -> r.getString(1)).toList(),
         List.of(corpus.prose(80), corpus.prose(80), corpus.prose(80)), SPEC);
     return new Setup(t, training, model);

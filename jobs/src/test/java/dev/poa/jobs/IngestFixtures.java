@@ -37,6 +37,25 @@ public final class IngestFixtures {
     return out;
   }
 
+  /**
+   * Ingests {@code docs} generated prose contributions of about {@code words} words into the
+   * DataNet "notes" (4 contributors) and registers adapter "ad" over it; returns the
+   * contributions (contribution_id, content, contributor) by id.
+   */
+  public static List<Row> notesWithAdapter(TestLakehouse t, java.nio.file.Path dir, long seed, int docs, int words) {
+    dev.poa.jobs.demo.Corpus corpus = new dev.poa.jobs.demo.Corpus(seed, 4, false);
+    List<String> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < docs; i++) {
+      lines.add(corpus.toJsonLine(corpus.doc("c" + i, "original", "notes", i % 4, "text", corpus.prose(words),
+          java.time.Instant.parse("2026-03-01T00:00:00Z").plusSeconds(i))));
+    }
+    ingest(t, config("b1", dev.poa.SharedSpark.write(dir.resolve("b1.jsonl"), String.join("\n", lines) + "\n")));
+    dev.poa.jobs.serving.AdapterRegistry.register(t.lakehouse(), dev.poa.udfs.AdapterSpec.parse(
+        InferenceLogsTest.adapter("ad", "").replace("\"news\"", "\"notes\"")));
+    return t.spark().sql("SELECT contribution_id, content, contributor FROM " + t.table("datanet.contributions")
+        + " ORDER BY contribution_id").collectAsList();
+  }
+
   public static List<Long> snapshotIds(TestLakehouse t) {
     return dev.poa.schemas.Tables.ALL.stream().map(d -> t.lakehouse().currentSnapshotId(d)).toList();
   }

@@ -368,10 +368,47 @@ public final class Tables {
               optional("settings", T.stringMap(), "attribution settings used"))
           .build();
 
+  public static final TableDefinition EPOCH_PAYOUTS =
+      TableDefinition.builder("rewards", "epoch_payouts")
+          .doc("What each address earns in an epoch, per role, and its cumulative total over all epochs.")
+          .layoutRationale("Partitioned by epoch: an epoch's payouts are written and audited together.")
+          .version(
+              1,
+              "initial",
+              required("epoch", T.STRING, "epoch id"),
+              required("address", T.STRING, "recipient (lower-case 0x)"),
+              required("role", T.STRING, "contributor | owner | validator | treasury"),
+              required("amount_wei", T.WEI, "earned in this epoch in this role"),
+              required("cumulative_wei", T.WEI, "the address's total over all epochs up to this one (its Merkle leaf)"))
+          .partitionedBy(s -> PartitionSpec.builderFor(s).identity("epoch").build())
+          .sortedBy("address", "role")
+          .build();
+
+  public static final TableDefinition MANIFESTS =
+      TableDefinition.builder("rewards", "manifests")
+          .doc("One row per finalised epoch: its Merkle root, totals, manifest file and pinned inputs.")
+          .layoutRationale("One row per epoch: unpartitioned.")
+          .version(
+              1,
+              "initial",
+              required("epoch", T.STRING, "epoch id"),
+              required("policy_version", T.STRING, "reward policy version"),
+              required("policy_json", T.STRING, "the policy, canonical JSON"),
+              required("root", T.STRING, "Merkle root (0x hex) over (address, cumulative_wei)"),
+              required("total_wei", T.WEI, "paid out in this epoch (= fees of the epoch)"),
+              required("cumulative_total_wei", T.WEI, "sum of all leaves"),
+              required("recipients", T.LONG, "leaves of the tree"),
+              required("manifest_path", T.STRING, "manifest JSON file"),
+              required("manifest_sha256", T.STRING, "sha256 of the file's bytes"),
+              required("input_snapshots", T.longMap(), "table -> snapshot id read"),
+              required("status", T.STRING, "finalised"),
+              required("created_at", T.TIMESTAMPTZ, "when it was written"))
+          .build();
+
   /** Every table, in creation order. */
   public static final List<TableDefinition> ALL =
       List.of(
           DATANETS, SUBMISSIONS, CONTRIBUTIONS, INGEST_RUNS, ADAPTERS, ADAPTER_TRAINING_SET, INFERENCE_LOGS,
           INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS, TRAINING_GRADIENTS, TRAINING_GRADIENT_REJECTS, SPAN_DOCUMENTS,
-          SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS);
+          SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS, EPOCH_PAYOUTS, MANIFESTS);
 }

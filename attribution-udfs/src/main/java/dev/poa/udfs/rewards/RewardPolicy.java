@@ -20,7 +20,7 @@ import java.util.Map;
  * "validators": 500, "treasury": 500}, "treasury": "0x…", "unattributed_to": "treasury"}}.
  */
 public record RewardPolicy(String version, int contributorsBps, int ownerBps, int validatorsBps, int treasuryBps,
-    String treasury, String unattributedTo) {
+    String treasury, String unattributedTo) implements java.io.Serializable {
   public static final int TOTAL_BPS = 10_000;
   public static final List<String> ROLES = List.of("contributor", "owner", "validator", "treasury");
 
