@@ -9,7 +9,8 @@ import java.time.format.DateTimeParseException;
 /**
  * The epoch rule: an inference belongs to the epoch of the UTC calendar day of its
  * {@code served_at}; the epoch id is that date, {@code YYYY-MM-DD}. An epoch is named by its id or
- * by any timestamp (with offset) inside it.
+ * by any timestamp (with offset) inside it. Once an epoch is finalised (its reward manifest is
+ * written), a log that arrives late for it belongs to the first epoch not finalised yet.
  */
 public final class Epochs {
   private Epochs() {}
@@ -30,6 +31,11 @@ public final class Epochs {
             "Epoch '" + e + "' is neither an epoch id (YYYY-MM-DD, a UTC day) nor a timestamp with offset");
       }
     }
+  }
+
+  /** The epoch after {@code epoch}. */
+  public static String next(String epoch) {
+    return LocalDate.parse(epoch).plusDays(1).toString();
   }
 
   public static Instant start(String epoch) {

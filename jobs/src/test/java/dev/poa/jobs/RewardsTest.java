@@ -95,11 +95,17 @@ class RewardsTest {
 
     // the first epoch still audits clean although its tables moved on (time travel)
     assertTrue(audit.run("2026-04-02", Progress.SILENT).clean());
-    // a late log of a finalised epoch makes its recomputation differ: a rerun fails loudly
+    // a log that arrives late for a finalised epoch goes to the first open epoch; finalised ones stay as they are
     new LogIngestJob(t.lakehouse(), Progress.SILENT).run(new LogIngestJob.Config(List.of(SharedSpark.write(dir.resolve("late.jsonl"),
         log("late", "2026-04-02T23:00:00Z", "late", "5") + "\n").toString()), null, "late"));
+    assertEquals("2026-04-04", t.spark().table(t.table("serving.inference_logs")).filter("request_id = 'late'").first()
+        .getAs("epoch"));
+    assertTrue(new RewardsJob(t.lakehouse(), Progress.SILENT).run(new RewardsJob.Config("2026-04-02", policy, manifests))
+        .alreadyFinalised());
+    // recomputing a finalised epoch under another policy gives another root: refused loudly
+    RewardPolicy other = new RewardPolicy("v2", 6000, 3000, 500, 500, TREASURY, "treasury");
     assertThrows(RewardsJob.ManifestMismatchException.class, () -> new RewardsJob(t.lakehouse(), Progress.SILENT)
-        .run(new RewardsJob.Config("2026-04-02", policy, manifests)));
+        .run(new RewardsJob.Config("2026-04-02", other, manifests)));
     assertThrows(IllegalStateException.class, () -> new RewardsJob(t.lakehouse(), Progress.SILENT)
         .run(new RewardsJob.Config("2026-04-01", policy, manifests))); // earlier than a finalised epoch
 

@@ -119,9 +119,19 @@ public final class LogIngestJob {
       long read = validated.count();
       Dataset<Row> valid = validated.filter(col("reason").isNull())
           .withColumn("nth", row_number().over(Window.partitionBy("request_id").orderBy("ingest_seq")));
+      // Late logs: an epoch whose rewards are finalised takes no more inferences; they go to
+      // the first epoch not finalised (epochs are finalised in order).
+      List<Row> lastFinal = spark.table(lh.sparkName(Tables.MANIFESTS))
+          .agg(org.apache.spark.sql.functions.max("epoch")).collectAsList();
+      org.apache.spark.sql.Column epoch = col("epoch");
+      if (!lastFinal.isEmpty() && !lastFinal.get(0).isNullAt(0)) {
+        String open = dev.poa.udfs.Epochs.next(lastFinal.get(0).getString(0));
+        epoch = org.apache.spark.sql.functions.when(col("epoch").lt(open), org.apache.spark.sql.functions.lit(open))
+            .otherwise(col("epoch"));
+      }
       Dataset<Row> fresh = valid.filter(col("nth").equalTo(1))
           .join(spark.table(lh.sparkName(Tables.INFERENCE_LOGS)).select("request_id"), new String[] {"request_id"}, "left_anti")
-          .select(col("request_id"), col("adapter_id"), col("served_at"), col("epoch"), col("prompt"), col("completion"),
+          .select(col("request_id"), col("adapter_id"), col("served_at"), epoch.as("epoch"), col("prompt"), col("completion"),
               col("fee_wei"), col("gradient_sketch"), col("sketch_spec"), col("metadata"),
               org.apache.spark.sql.functions.lit(batchId).as("batch_id"), col("source_file"), col("source_line"),
               org.apache.spark.sql.functions.lit(Timestamp.from(startedAt)).as("ingested_at"))
