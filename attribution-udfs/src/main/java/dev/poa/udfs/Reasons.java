@@ -35,6 +35,10 @@ public final class Reasons {
   public static final String INVALID_FEE = "invalid_fee";
   public static final String INVALID_SKETCH = "invalid_sketch";
 
+  // Validator attestations.
+  public static final String INVALID_VERDICT = "invalid_verdict";
+  public static final String UNKNOWN_CONTRIBUTION = "unknown_contribution";
+
   // Training gradients.
   public static final String NOT_IN_TRAINING_SET = "not_in_training_set";
   public static final String SKETCH_SPEC_MISMATCH = "sketch_spec_mismatch";

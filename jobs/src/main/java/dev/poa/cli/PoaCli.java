@@ -41,6 +41,7 @@ import picocli.CommandLine.Option;
       GradientsCommand.class,
       EpochsCommand.class,
       AttributeCommand.class,
+      ValidationsCommand.class,
       RewardsCommand.class,
       ManifestCommand.class,
       AuditCommand.class,

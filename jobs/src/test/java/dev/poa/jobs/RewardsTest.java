@@ -15,6 +15,7 @@ import dev.poa.jobs.attribution.SpanAttribution;
 import dev.poa.jobs.eval.SpanEval;
 import dev.poa.jobs.rewards.Audit;
 import dev.poa.jobs.rewards.RewardsJob;
+import dev.poa.jobs.rewards.ValidationIngestJob;
 import dev.poa.jobs.serving.LogIngestJob;
 import dev.poa.udfs.rewards.RewardPolicy;
 import dev.poa.udfs.rewards.StandardMerkleTree;
@@ -44,6 +45,12 @@ class RewardsTest {
     return o.toString();
   }
 
+  static String attestation(org.web3j.crypto.ECKeyPair key, String validator, String contribution, String verdict, String at) {
+    return "{\"validator\":\"" + validator + "\",\"contribution_id\":\"" + contribution + "\",\"verdict\":\"" + verdict
+        + "\",\"attested_at\":\"" + at + "\",\"signature\":\""
+        + dev.poa.udfs.Signatures.sign(dev.poa.udfs.AttestationValidator.statement(contribution, verdict), key) + "\"}";
+  }
+
   void logsAndAttribution(TestLakehouse t, Path dir, String epoch, List<Row> training, String batch, Random random) {
     List<String> logs = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -64,6 +71,25 @@ class RewardsTest {
     Random random = new Random(4);
     logsAndAttribution(t, dir, "2026-04-02", training, "e1", random);
 
+    // validators: v1 and v2 vouch for contributions that earn; v3 declares one invalid (slashed)
+    org.web3j.crypto.ECKeyPair[] keys = new org.web3j.crypto.ECKeyPair[3];
+    String[] validators = new String[3];
+    for (int i = 0; i < 3; i++) {
+      keys[i] = org.web3j.crypto.ECKeyPair.create(BigInteger.valueOf(1000 + i));
+      validators[i] = "0x" + org.web3j.crypto.Keys.getAddress(keys[i]);
+    }
+    String slashedId = training.get(6).getString(0);
+    List<String> attestations = List.of(
+        attestation(keys[0], validators[0], training.get(0).getString(0), "valid", "2026-04-01T12:00:00Z"),
+        attestation(keys[1], validators[1], training.get(3).getString(0), "valid", "2026-04-01T12:00:00Z"),
+        attestation(keys[2], validators[2], slashedId, "invalid", "2026-04-01T12:00:00Z"),
+        attestation(keys[2], validators[0], training.get(1).getString(0), "valid", "2026-04-01T12:00:00Z"), // wrong signer
+        attestation(keys[0], validators[0], "c_nope", "valid", "2026-04-01T12:00:00Z"));
+    ValidationIngestJob.Result v = new ValidationIngestJob(t.lakehouse(), Progress.SILENT).run(new ValidationIngestJob.Config(
+        List.of(SharedSpark.write(dir.resolve("validations.jsonl"), String.join("\n", attestations) + "\n").toString()), null, "v1"));
+    assertEquals(3, v.accepted());
+    assertEquals(java.util.Map.of("signature_mismatch", 1L, "unknown_contribution", 1L), v.rejectedByReason());
+
     RewardPolicy policy = RewardPolicy.defaults(TREASURY);
     String manifests = dir.resolve("manifests").toUri().toString();
     RewardsJob.Result r1 = new RewardsJob(t.lakehouse(), Progress.SILENT).run(new RewardsJob.Config("2026-04-02", policy, manifests));
@@ -77,6 +103,18 @@ class RewardsTest {
     BigInteger treasury = payouts.stream().filter(x -> x.getAs("address").equals(TREASURY))
         .map(x -> ((BigDecimal) x.getAs("amount_wei")).toBigIntegerExact()).reduce(BigInteger.ZERO, BigInteger::add);
     assertTrue(treasury.compareTo(BigInteger.valueOf(544)) > 0, treasury.toString());
+    // the validators' part went to v1 and v2 (one earning contribution each: equal to the wei or one apart), not v3
+    List<Row> validatorRows = payouts.stream().filter(x -> x.getAs("role").equals("validator")).toList();
+    assertEquals(java.util.Set.of(validators[0], validators[1]),
+        validatorRows.stream().map(x -> (String) x.getAs("address")).collect(java.util.stream.Collectors.toSet()));
+    BigInteger v0 = ((BigDecimal) validatorRows.get(0).getAs("amount_wei")).toBigIntegerExact();
+    BigInteger v1 = ((BigDecimal) validatorRows.get(1).getAs("amount_wei")).toBigIntegerExact();
+    assertTrue(v0.subtract(v1).abs().compareTo(BigInteger.ONE) <= 0, v0 + " vs " + v1);
+    // the inference that quotes only the slashed contribution is attributed to it, yet pays nobody
+    // for it: its contributors' part (70% of 1e18 + 1 wei) went to the treasury as unattributed
+    assertTrue(t.spark().sql("SELECT 1 FROM " + t.table("attribution.scores") + " WHERE contribution_id = '" + slashedId
+        + "' AND request_id = 'e1-q2'").count() > 0);
+    assertTrue(treasury.compareTo(new BigInteger("700000000000000000")) > 0, treasury.toString());
 
     // a proof from the manifest verifies against the root
     String someone = payouts.stream().filter(x -> x.getAs("role").equals("contributor")).findFirst().orElseThrow().getAs("address");

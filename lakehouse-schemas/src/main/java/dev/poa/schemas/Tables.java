@@ -368,6 +368,41 @@ public final class Tables {
               optional("settings", T.stringMap(), "attribution settings used"))
           .build();
 
+  public static final TableDefinition VALIDATIONS =
+      TableDefinition.builder("datanet", "validations")
+          .doc("Validator attestations on contributions: signed verdicts.")
+          .layoutRationale("Small, read whole by the reward job: unpartitioned, sorted by contribution.")
+          .version(
+              1,
+              "initial",
+              required("validator", T.STRING, "validator address (lower-case 0x), the signer"),
+              required("contribution_id", T.STRING, "attested contribution"),
+              required("verdict", T.STRING, "valid | invalid"),
+              required("attested_at", T.TIMESTAMPTZ, "when the validator attested"),
+              required("signature", T.STRING, "EIP-191 signature of sha256(\"poa-validation\\n\" + contribution_id + \"\\n\" + verdict)"),
+              required("batch_id", T.STRING, "validation ingest batch"),
+              required("source_file", T.STRING, "input file"),
+              required("source_line", T.LONG, "line / row in it"),
+              required("ingested_at", T.TIMESTAMPTZ, "start of the batch"))
+          .sortedBy("contribution_id", "validator")
+          .build();
+
+  public static final TableDefinition VALIDATION_REJECTS =
+      TableDefinition.builder("datanet", "validation_rejects")
+          .doc("Attestation records that were rejected, with the reason and the record.")
+          .layoutRationale("Small and read by batch: unpartitioned.")
+          .version(
+              1,
+              "initial",
+              required("batch_id", T.STRING, "validation ingest batch"),
+              required("source_file", T.STRING, "input file"),
+              required("source_line", T.LONG, "line / row in it"),
+              required("reason", T.STRING, "reason code"),
+              required("message", T.STRING, "what was wrong"),
+              optional("raw_record", T.STRING, "the record as given"),
+              required("ingested_at", T.TIMESTAMPTZ, "start of the batch"))
+          .build();
+
   public static final TableDefinition EPOCH_PAYOUTS =
       TableDefinition.builder("rewards", "epoch_payouts")
           .doc("What each address earns in an epoch, per role, and its cumulative total over all epochs.")
@@ -410,5 +445,6 @@ public final class Tables {
       List.of(
           DATANETS, SUBMISSIONS, CONTRIBUTIONS, INGEST_RUNS, ADAPTERS, ADAPTER_TRAINING_SET, INFERENCE_LOGS,
           INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS, TRAINING_GRADIENTS, TRAINING_GRADIENT_REJECTS, SPAN_DOCUMENTS,
-          SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS, EPOCH_PAYOUTS, MANIFESTS);
+          SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS, VALIDATIONS, VALIDATION_REJECTS, EPOCH_PAYOUTS,
+          MANIFESTS);
 }

@@ -17,6 +17,7 @@ import dev.poa.schemas.Tables;
 import dev.poa.udfs.Epochs;
 import dev.poa.udfs.SubmissionValidator;
 import dev.poa.udfs.rewards.FeeSplit;
+import dev.poa.udfs.rewards.LargestRemainder;
 import dev.poa.udfs.rewards.MerkleDump;
 import dev.poa.udfs.rewards.RewardPolicy;
 import dev.poa.udfs.rewards.StandardMerkleTree;
@@ -52,9 +53,12 @@ import scala.jdk.javaapi.CollectionConverters;
  * <p>Per inference: the attribution method is gradient when the inference is attributed by
  * gradient, else span when attributed by span, else none (unattributed). Contributor weights
  * are the chosen method's shares as fixed-point integers (round(share·2^40), summed per
- * contributor). {@link FeeSplit} splits the fee exactly. Validators' parts go to the treasury
- * until validator attestations are part of the pipeline. Leaves are (address, cumulative amount
- * over all finalised epochs up to this one); epochs are finalised in order.
+ * contributor), without the rows of contributions a validator declared invalid before the
+ * epoch's end (slashing). {@link FeeSplit} splits the fee exactly. The validators' parts are
+ * pooled and split by the number of contributions each validator attested valid (before the
+ * epoch's end) that earned in the epoch; with none, the pool goes to the treasury. Leaves are
+ * (address, cumulative amount over all finalised epochs up to this one); epochs are finalised
+ * in order.
  */
 public final class RewardsJob {
   public record Config(String epoch, RewardPolicy policy, String manifestDir) {}
@@ -80,7 +84,8 @@ public final class RewardsJob {
   }
 
   static final List<TableDefinition> INPUTS = List.of(Tables.INFERENCE_LOGS, Tables.INFERENCE_SUMMARY, Tables.SCORES,
-      Tables.ADAPTERS, Tables.EPOCH_PAYOUTS);
+      Tables.ADAPTERS, Tables.VALIDATIONS, Tables.EPOCH_PAYOUTS);
+  static final String POOL = "validator-pool";
   static final int SHARE_BITS = 40;
 
   private final Lakehouse lh;
@@ -179,9 +184,21 @@ public final class RewardsJob {
         .groupBy("request_id")
         .agg(max(when(col("method").equalTo("gradient"), lit(2)).otherwise(lit(1))).as("m"))
         .select(col("request_id"), when(col("m").equalTo(2), lit("gradient")).otherwise(lit("span")).as("method"));
-    Dataset<Row> weights = at(Tables.SCORES, snapshots).filter(col("epoch").equalTo(epoch))
+    Timestamp end = Timestamp.from(Epochs.end(epoch));
+    Dataset<Row> validations = at(Tables.VALIDATIONS, snapshots).filter(col("attested_at").lt(lit(end)));
+    // slashing: a contribution with a negative verdict attested before the epoch's end earns nothing
+    Dataset<Row> slashed = validations.filter(col("verdict").equalTo("invalid")).select("contribution_id").distinct();
+    Dataset<Row> earning = at(Tables.SCORES, snapshots).filter(col("epoch").equalTo(epoch))
         .join(chosen, new String[] {"request_id", "method"})
+        .join(slashed, new String[] {"contribution_id"}, "left_anti")
         .withColumn("w", round(col("share").multiply(lit(Math.scalb(1.0, SHARE_BITS)))).cast("long"))
+        .filter(col("w").gt(0));
+    // the validators' part: by the number of contributions each attested valid that earned in the epoch
+    List<Row> validatorWeights = validations.filter(col("verdict").equalTo("valid"))
+        .join(earning.select("contribution_id").distinct(), "contribution_id")
+        .groupBy("validator").agg(org.apache.spark.sql.functions.count_distinct(col("contribution_id")).as("n"))
+        .orderBy("validator").collectAsList();
+    Dataset<Row> weights = earning
         .groupBy("request_id", "contributor").agg(sum("w").as("w"))
         .groupBy("request_id").agg(collect_list(struct(col("contributor"), col("w"))).as("weights"));
     Dataset<Row> inputs = logs
@@ -197,15 +214,46 @@ public final class RewardsJob {
       }
       List<Row> out = new ArrayList<>();
       for (FeeSplit.Payout p : FeeSplit.split(((BigDecimal) r.get(2)).toBigIntegerExact(), policy, r.getString(1), w)) {
-        // validators' parts: to the treasury until attestations are part of the pipeline
+        // validators' parts are pooled over the epoch (address "" until split below)
         boolean validator = p.address() == null;
-        out.add(RowFactory.create(validator ? policy.treasury() : p.address(), validator ? "treasury" : p.role(),
-            new BigDecimal(p.amount())));
+        out.add(RowFactory.create(validator ? "" : p.address(), validator ? POOL : p.role(), new BigDecimal(p.amount())));
       }
       return out.iterator();
     });
-    List<Row> perAddress = spark.createDataFrame(split, PAYOUT).groupBy("address", "role").agg(sum("amount").as("amount"))
+    List<Row> aggregated = spark.createDataFrame(split, PAYOUT).groupBy("address", "role").agg(sum("amount").as("amount"))
         .filter(col("amount").gt(0)).orderBy("address", "role").collectAsList();
+    Map<String, BigInteger> byKey = new TreeMap<>(); // "address role" → amount
+    BigInteger pool = BigInteger.ZERO;
+    for (Row r : aggregated) {
+      BigInteger a = ((BigDecimal) r.get(2)).toBigIntegerExact();
+      if (POOL.equals(r.getString(1))) {
+        pool = pool.add(a);
+      } else {
+        byKey.merge(r.getString(0) + " " + r.getString(1), a, BigInteger::add);
+      }
+    }
+    if (pool.signum() > 0) {
+      if (validatorWeights.isEmpty()) {
+        // nobody attested a contribution that earned: the validators' part goes to the treasury
+        byKey.merge(policy.treasury() + " treasury", pool, BigInteger::add);
+      } else {
+        List<LargestRemainder.Part> parts = new ArrayList<>();
+        for (Row v : validatorWeights) {
+          parts.add(new LargestRemainder.Part(v.getString(0), BigInteger.valueOf(v.getLong(1))));
+        }
+        BigInteger[] amounts = LargestRemainder.split(pool, parts);
+        for (int i = 0; i < parts.size(); i++) {
+          if (amounts[i].signum() > 0) {
+            byKey.merge(parts.get(i).key() + " validator", amounts[i], BigInteger::add);
+          }
+        }
+      }
+    }
+    List<Row> perAddress = new ArrayList<>();
+    byKey.forEach((k, a) -> {
+      String[] ar = k.split(" ", 2);
+      perAddress.add(RowFactory.create(ar[0], ar[1], new BigDecimal(a)));
+    });
     BigInteger fees = BigInteger.ZERO;
     for (Row r : logs.agg(sum("fee_wei")).collectAsList()) {
       fees = r.isNullAt(0) ? BigInteger.ZERO : ((BigDecimal) r.get(0)).toBigIntegerExact();
