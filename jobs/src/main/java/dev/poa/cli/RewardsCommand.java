@@ -23,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
       "attribution (gradient if attributed so, else span); writes",
       "rewards.epoch_payouts, the manifest JSON (an OpenZeppelin StandardMerkleTree",
       "dump over (address, cumulative amount) plus the epoch's metadata) and a",
-      "rewards.manifests row pinning every input snapshot. Epochs are finalised in",
+      "rewards.epoch_manifests row pinning every input snapshot. Epochs are finalised in",
       "order. Rerunning a finalised epoch changes nothing if it recomputes to the",
       "same root, and fails (exit 4) if not.",
       "",

@@ -420,8 +420,9 @@ public final class Tables {
           .build();
 
   public static final TableDefinition MANIFESTS =
-      TableDefinition.builder("rewards", "manifests")
+      TableDefinition.builder("rewards", "epoch_manifests")
           .doc("One row per finalised epoch: its Merkle root, totals, manifest file and pinned inputs.")
+          // not "manifests": Iceberg reads <table>.manifests as the metadata table of <table>
           .layoutRationale("One row per epoch: unpartitioned.")
           .version(
               1,

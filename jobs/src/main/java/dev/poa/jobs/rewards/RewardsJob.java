@@ -131,7 +131,7 @@ public final class RewardsJob {
     byte[] bytes = manifestJson(d, config.policy()).getBytes(StandardCharsets.UTF_8);
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-    fs.setWriteChecksum(false); // no .crc beside the file: its sha256 is in rewards.manifests
+    fs.setWriteChecksum(false); // no .crc beside the file: its sha256 is in rewards.epoch_manifests
     try (OutputStream out = fs.create(p, true)) {
       out.write(bytes);
     }
