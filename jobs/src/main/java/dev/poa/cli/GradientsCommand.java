@@ -2,9 +2,9 @@ package dev.poa.cli;
 
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.serving.GradientIngestJob;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -40,19 +40,12 @@ final class GradientsCommand implements Runnable {
     @Option(names = "--adapter", required = true, paramLabel = "ID", description = "Registered adapter id.")
     String adapterId;
 
-    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH", description = "Files, directories, globs or Hadoop URIs.")
-    List<String> inputs;
-
-    @Option(names = "--format", description = "jsonl, csv or parquet (default: from file names).")
-    String format;
-
-    @Option(names = "--batch-id", description = "Batch id (default: derived from the input files).")
-    String batchId;
+    @Mixin RecordBatchOptions batch;
 
     @Override
     public Integer call() {
       GradientIngestJob.Result r = new GradientIngestJob(parent.root.lakehouse(), Progress.to(System.err, "gradients"))
-          .run(new GradientIngestJob.Config(adapterId, inputs, format, batchId));
+          .run(new GradientIngestJob.Config(adapterId, batch.inputs, batch.format, batch.batchId));
       System.out.println(describe(r));
       return 0;
     }

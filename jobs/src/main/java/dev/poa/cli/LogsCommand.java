@@ -2,9 +2,9 @@ package dev.poa.cli;
 
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.serving.LogIngestJob;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -37,19 +37,12 @@ final class LogsCommand implements Runnable {
   static final class Ingest implements Callable<Integer> {
     @ParentCommand LogsCommand parent;
 
-    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH", description = "Files, directories, globs or Hadoop URIs.")
-    List<String> inputs;
-
-    @Option(names = "--format", description = "jsonl, csv or parquet (default: from file names).")
-    String format;
-
-    @Option(names = "--batch-id", description = "Batch id (default: derived from the input files).")
-    String batchId;
+    @Mixin RecordBatchOptions batch;
 
     @Override
     public Integer call() {
       LogIngestJob.Result r = new LogIngestJob(parent.root.lakehouse(), Progress.to(System.err, "logs"))
-          .run(new LogIngestJob.Config(inputs, format, batchId));
+          .run(new LogIngestJob.Config(batch.inputs, batch.format, batch.batchId));
       System.out.printf("log batch %s: %s%n  read %d = accepted %d + duplicate_request %d + rejected %d%n", r.batchId(),
           r.alreadyIngested() ? "already ingested, unchanged" : "ingested", r.read(), r.accepted(), r.duplicateRequest(),
           r.rejected());

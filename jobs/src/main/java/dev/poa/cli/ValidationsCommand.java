@@ -2,9 +2,9 @@ package dev.poa.cli;
 
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.rewards.ValidationIngestJob;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -37,19 +37,12 @@ final class ValidationsCommand implements Runnable {
   static final class Ingest implements Callable<Integer> {
     @ParentCommand ValidationsCommand parent;
 
-    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH", description = "Files, directories, globs or Hadoop URIs.")
-    List<String> inputs;
-
-    @Option(names = "--format", description = "jsonl, csv or parquet (default: from file names).")
-    String format;
-
-    @Option(names = "--batch-id", description = "Batch id (default: derived from the input files).")
-    String batchId;
+    @Mixin RecordBatchOptions batch;
 
     @Override
     public Integer call() {
       ValidationIngestJob.Result r = new ValidationIngestJob(parent.root.lakehouse(), Progress.to(System.err, "validations"))
-          .run(new ValidationIngestJob.Config(inputs, format, batchId));
+          .run(new ValidationIngestJob.Config(batch.inputs, batch.format, batch.batchId));
       if (r.alreadyIngested()) {
         System.out.printf("validation batch %s: already ingested, unchanged (%d attestations)%n", r.batchId(), r.accepted());
       } else {
