@@ -122,6 +122,30 @@ class RewardsTest {
     Audit.Proof proof = audit.proof("2026-04-02", someone);
     assertEquals(r1.root(), StandardMerkleTree.processProof(new StandardMerkleTree.Leaf(someone, proof.cumulative()), proof.proof()));
 
+    // same inputs, another partitioning of every shuffle (and AQE on or off): the same manifest, byte for byte
+    Row manifestRow = t.spark().table(t.table("rewards.epoch_manifests")).filter("epoch = '2026-04-02'").first();
+    java.util.Map<String, Long> pinned = new java.util.TreeMap<>();
+    scala.jdk.javaapi.CollectionConverters.asJava(manifestRow.<String, Object>getMap(
+        manifestRow.fieldIndex("input_snapshots"))).forEach((k, x) -> pinned.put(k, ((Number) x).longValue()));
+    List<Row> storedRows = t.spark().table(t.table("rewards.epoch_payouts")).filter("epoch = '2026-04-02'")
+        .select("address", "role", "amount_wei", "cumulative_wei").orderBy("address", "role").collectAsList();
+    String shuffle = t.spark().conf().get("spark.sql.shuffle.partitions");
+    String aqe = t.spark().conf().get("spark.sql.adaptive.enabled");
+    try {
+      for (String[] setting : new String[][] {{"1", "false"}, {"7", "false"}, {"13", "true"}}) {
+        t.spark().conf().set("spark.sql.shuffle.partitions", setting[0]);
+        t.spark().conf().set("spark.sql.adaptive.enabled", setting[1]);
+        try (RewardsJob.Derivation d = new RewardsJob(t.lakehouse(), Progress.SILENT).derive("2026-04-02", policy, pinned)) {
+          assertEquals(r1.root(), d.root());
+          assertEquals(manifestRow.getAs("manifest_sha256"), d.manifestSha256(policy), "partitions " + setting[0]);
+          assertEquals(storedRows, d.payouts().orderBy("address", "role").collectAsList());
+        }
+      }
+    } finally {
+      t.spark().conf().set("spark.sql.shuffle.partitions", shuffle);
+      t.spark().conf().set("spark.sql.adaptive.enabled", aqe);
+    }
+
     // rerun: unchanged; a second epoch builds cumulative amounts on the first
     assertTrue(new RewardsJob(t.lakehouse(), Progress.SILENT).run(new RewardsJob.Config("2026-04-02", policy, manifests))
         .alreadyFinalised());

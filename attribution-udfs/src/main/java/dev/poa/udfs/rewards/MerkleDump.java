@@ -1,8 +1,12 @@
 package dev.poa.udfs.rewards;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -10,11 +14,20 @@ import java.util.Map;
  * {@code standard-v1}: leafEncoding, tree nodes root first, values with their tree index and the
  * amount as a decimal string), plus extra top-level fields (e.g. the epoch's metadata), which
  * {@code StandardMerkleTree.load} ignores. Field order is fixed: equal trees give equal bytes.
+ *
+ * <p>{@link #write} streams: the values come from an iterator and the extra fields are written by
+ * the caller, so a dump of a million leaves never exists as one object in memory.
  */
 public final class MerkleDump {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private MerkleDump() {}
+
+  /** Writes the caller's top-level fields after the dump's own ones. */
+  @FunctionalInterface
+  public interface Fields {
+    void write(JsonGenerator g) throws IOException;
+  }
 
   public static ObjectNode of(StandardMerkleTree tree, Map<String, Object> extra) {
     ObjectNode o = JSON.createObjectNode();
@@ -42,5 +55,54 @@ public final class MerkleDump {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Streams the dump of {@code tree} to {@code out} (pretty-printed as {@link #toJson}, ending in a
+   * newline; {@code out} stays open). {@code values} must give the tree's values in the order its
+   * leaf hashes were given; each is checked against its leaf hash, and their number against the
+   * tree's size, so a dump never pairs a tree with other values.
+   */
+  public static void write(OutputStream out, StandardMerkleTree tree, Iterator<StandardMerkleTree.Leaf> values,
+      Fields extra) throws IOException {
+    JsonGenerator g = JSON.getFactory().createGenerator(out);
+    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    g.setCodec(JSON);
+    g.useDefaultPrettyPrinter();
+    g.writeStartObject();
+    g.writeStringField("format", "standard-v1");
+    g.writeArrayFieldStart("leafEncoding");
+    g.writeString("address");
+    g.writeString("uint256");
+    g.writeEndArray();
+    g.writeArrayFieldStart("tree");
+    for (int i = 0; i < 2 * tree.size() - 1; i++) {
+      g.writeString(tree.node(i));
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("values");
+    int i = 0;
+    while (values.hasNext()) {
+      StandardMerkleTree.Leaf leaf = values.next();
+      if (i >= tree.size() || !java.util.Arrays.equals(StandardMerkleTree.leafHash(leaf), tree.leafNode(i))) {
+        throw new IllegalStateException("value " + i + " (" + leaf + ") is not the tree's leaf " + i);
+      }
+      g.writeStartObject();
+      g.writeArrayFieldStart("value");
+      g.writeString(leaf.address());
+      g.writeString(leaf.amount().toString());
+      g.writeEndArray();
+      g.writeNumberField("treeIndex", tree.treeIndex(i));
+      g.writeEndObject();
+      i++;
+    }
+    if (i != tree.size()) {
+      throw new IllegalStateException(i + " values for a tree of " + tree.size() + " leaves");
+    }
+    g.writeEndArray();
+    extra.write(g);
+    g.writeEndObject();
+    g.flush();
+    out.write('\n');
   }
 }

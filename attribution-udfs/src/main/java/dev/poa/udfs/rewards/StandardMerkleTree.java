@@ -39,6 +39,7 @@ public final class StandardMerkleTree {
   private static final HexFormat HEX = HexFormat.of();
   private static final Comparator<byte[]> BYTES = Arrays::compareUnsigned;
 
+  /** The values, or null for a tree built from leaf hashes alone ({@link #ofLeafHashes}). */
   private final List<Leaf> values;
   private final byte[][] tree;
   /** treeIndex of each value, in the order the values were given. */
@@ -51,14 +52,34 @@ public final class StandardMerkleTree {
   }
 
   public static StandardMerkleTree of(List<Leaf> values) {
-    int n = values.size();
+    byte[][] hashes = new byte[values.size()][];
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = leafHash(values.get(i));
+    }
+    return build(List.copyOf(values), hashes);
+  }
+
+  /**
+   * The tree of leaves given by their {@link #leafHash} alone (hashed elsewhere, e.g. on Spark
+   * executors), in value order: a large tree then costs the driver 32 bytes per leaf and node,
+   * not the values. {@link #values()} is null; {@link #leafNode} gives each value's hash back.
+   */
+  public static StandardMerkleTree ofLeafHashes(byte[][] hashes) {
+    for (byte[] h : hashes) {
+      if (h == null || h.length != 32) {
+        throw new IllegalArgumentException("a leaf hash is 32 bytes");
+      }
+    }
+    return build(null, hashes);
+  }
+
+  private static StandardMerkleTree build(List<Leaf> values, byte[][] hashes) {
+    int n = hashes.length;
     if (n == 0) {
       throw new IllegalArgumentException("a Merkle tree needs at least one leaf");
     }
-    byte[][] hashes = new byte[n][];
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
-      hashes[i] = leafHash(values.get(i));
       order[i] = i;
     }
     // stable sort by hash: equal leaves keep their given order, as in the npm package
@@ -73,7 +94,7 @@ public final class StandardMerkleTree {
     for (int i = tree.length - 1 - n; i >= 0; i--) {
       tree[i] = hashPair(tree[2 * i + 1], tree[2 * i + 2]);
     }
-    return new StandardMerkleTree(List.copyOf(values), tree, treeIndex);
+    return new StandardMerkleTree(values, tree, treeIndex);
   }
 
   /** keccak256(keccak256(abi.encode(address, uint256))). */
@@ -84,6 +105,22 @@ public final class StandardMerkleTree {
     byte[] amount = leaf.amount().toByteArray();
     int len = Math.min(amount.length, 32); // toByteArray may carry a leading sign byte
     System.arraycopy(amount, amount.length - len, encoded, 64 - len, len);
+    return Hash.sha3(Hash.sha3(encoded));
+  }
+
+  /**
+   * The leaf hash of a {@code ["string"]} tree (leaf encoding of {@code @openzeppelin/merkle-tree}):
+   * keccak256(keccak256(abi.encode(string))), where abi.encode gives the offset word (0x20), the
+   * length word and the UTF-8 bytes right-padded to 32. With {@link #ofLeafHashes} it gives the
+   * root the npm package gives for {@code StandardMerkleTree.of(values, ["string"])}.
+   */
+  public static byte[] stringLeafHash(String value) {
+    byte[] utf8 = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] encoded = new byte[64 + (utf8.length + 31) / 32 * 32];
+    encoded[31] = 0x20;
+    byte[] len = BigInteger.valueOf(utf8.length).toByteArray();
+    System.arraycopy(len, 0, encoded, 64 - len.length, len.length);
+    System.arraycopy(utf8, 0, encoded, 64, utf8.length);
     return Hash.sha3(Hash.sha3(encoded));
   }
 
@@ -104,7 +141,21 @@ public final class StandardMerkleTree {
   }
 
   public int size() {
-    return values.size();
+    return treeIndex.length;
+  }
+
+  /** The leaf hash of the i-th value (in the order given). */
+  public byte[] leafNode(int valueIndex) {
+    return tree[treeIndex[valueIndex]].clone();
+  }
+
+  /** The sibling indexes of a proof from tree index i up: what a proof needs from a dump's tree. */
+  public static List<Integer> proofIndexes(int treeIndex) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = treeIndex; i > 0; i = (i - 1) / 2) {
+      out.add(i % 2 == 0 ? i - 1 : i + 1);
+    }
+    return out;
   }
 
   /** Tree index of the i-th value (in the order given). */
@@ -115,11 +166,8 @@ public final class StandardMerkleTree {
   /** The proof of the i-th value (in the order given): sibling hashes from the leaf up. */
   public List<String> proof(int valueIndex) {
     List<String> proof = new ArrayList<>();
-    int i = treeIndex[valueIndex];
-    while (i > 0) {
-      int sibling = i % 2 == 0 ? i - 1 : i + 1;
+    for (int sibling : proofIndexes(treeIndex[valueIndex])) {
       proof.add(hex(tree[sibling]));
-      i = (i - 1) / 2;
     }
     return proof;
   }
@@ -131,6 +179,11 @@ public final class StandardMerkleTree {
       h = hashPair(h, HEX.parseHex(p.substring(2)));
     }
     return hex(h);
+  }
+
+  /** Node i of the tree (0 = root), as 0x hex. */
+  public String node(int i) {
+    return hex(tree[i]);
   }
 
   /** All nodes, as 0x hex, root first: the {@code tree} of a standard-v1 dump. */

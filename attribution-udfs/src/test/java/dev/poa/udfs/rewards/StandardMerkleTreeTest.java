@@ -36,6 +36,17 @@ class StandardMerkleTreeTest {
   }
 
   @Test
+  void stringLeavesGiveTheRootsOfTheNpmPackage() {
+    // roots printed by @openzeppelin/merkle-tree 1.0.8: StandardMerkleTree.of(values, ["string"]).root
+    assertEquals("0x87230cb3614ec5ac409d14593eb5fe35687548d35fe646093b1e4688090e64fa",
+        StandardMerkleTree.ofLeafHashes(new byte[][] {StandardMerkleTree.stringLeafHash("c_alpha")}).root());
+    byte[][] three = {StandardMerkleTree.stringLeafHash("c_alpha"), StandardMerkleTree.stringLeafHash("c_beta"),
+        StandardMerkleTree.stringLeafHash("c_" + "x".repeat(40))};
+    assertEquals("0xb8761f649b3abcb54558335f286659cf5a1dc3139291980c2cbdbb27bc4c78db",
+        StandardMerkleTree.ofLeafHashes(three).root());
+  }
+
+  @Test
   void aWrongAmountOrAddressDoesNotVerify() {
     List<StandardMerkleTree.Leaf> leaves = List.of(
         new StandardMerkleTree.Leaf(repeated("11"), BigInteger.TEN),
@@ -62,5 +73,32 @@ class StandardMerkleTreeTest {
     for (int i = 0; i < n; i++) {
       assertEquals(t.root(), StandardMerkleTree.processProof(leaves.get(i), t.proof(i)));
     }
+  }
+
+  @Property(tries = 30)
+  void aTreeOfLeafHashesStreamsTheSameDumpAsTheTreeOfValues(@ForAll @IntRange(min = 1, max = 40) int n, @ForAll long seed)
+      throws java.io.IOException {
+    java.util.Random r = new java.util.Random(seed);
+    List<StandardMerkleTree.Leaf> leaves = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] a = new byte[20];
+      r.nextBytes(a);
+      leaves.add(new StandardMerkleTree.Leaf("0x" + java.util.HexFormat.of().formatHex(a), new BigInteger(100, r)));
+    }
+    StandardMerkleTree full = StandardMerkleTree.of(leaves);
+    byte[][] hashes = leaves.stream().map(StandardMerkleTree::leafHash).toArray(byte[][]::new);
+    StandardMerkleTree hashed = StandardMerkleTree.ofLeafHashes(hashes);
+    assertEquals(full.nodes(), hashed.nodes());
+    java.util.Map<String, Object> extra = java.util.Map.of("epoch", "2026-01-01");
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    MerkleDump.write(out, hashed, leaves.iterator(), g -> g.writeObjectField("epoch", "2026-01-01"));
+    assertEquals(MerkleDump.toJson(MerkleDump.of(full, extra)), out.toString(java.nio.charset.StandardCharsets.UTF_8));
+    // values that are not the tree's (one amount off, or one missing) are refused, not dumped
+    List<StandardMerkleTree.Leaf> wrong = new ArrayList<>(leaves);
+    wrong.set(n - 1, new StandardMerkleTree.Leaf(leaves.get(n - 1).address(), leaves.get(n - 1).amount().add(BigInteger.ONE)));
+    assertThrows(IllegalStateException.class, () -> MerkleDump.write(new java.io.ByteArrayOutputStream(), hashed,
+        wrong.iterator(), g -> {}));
+    assertThrows(IllegalStateException.class, () -> MerkleDump.write(new java.io.ByteArrayOutputStream(), hashed,
+        leaves.subList(0, n - 1).iterator(), g -> {}));
   }
 }

@@ -1,21 +1,21 @@
 package dev.poa.jobs.rewards;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.poa.jobs.Progress;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.Epochs;
-import dev.poa.udfs.SubmissionValidator;
 import dev.poa.udfs.rewards.RewardPolicy;
 import dev.poa.udfs.rewards.StandardMerkleTree;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
@@ -56,15 +57,16 @@ public final class Audit {
     return rows.get(0);
   }
 
-  byte[] read(String path) throws IOException {
+  InputStream open(String path) throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(lh.spark().sparkContext().hadoopConfiguration());
     // the manifest's own sha256 is the check; a local filesystem's .crc would only hide what changed
     fs.setVerifyChecksum(false);
-    try (InputStream in = fs.open(p)) {
-      return in.readAllBytes();
-    }
+    return fs.open(p);
   }
+
+  /** At most this many differing payout rows are listed; the rest are counted. */
+  static final int LISTED = 200;
 
   public Report run(String epochArg, Progress progress) {
     lh.migrate();
@@ -73,55 +75,71 @@ public final class Audit {
     RewardPolicy policy = RewardPolicy.parse(m.getAs("policy_json"));
     Map<String, Long> snapshots = new TreeMap<>(CollectionConvertersHelper.toJava(m.getAs("input_snapshots")));
     progress.step("re-deriving epoch " + epoch + " at the recorded snapshots " + snapshots);
-    RewardsJob.Derived d = new RewardsJob(lh, progress).derive(epoch, policy, snapshots);
     List<Difference> diffs = new ArrayList<>();
-    Map<String, Row> stored = new TreeMap<>();
-    for (Row r : lh.spark().table(lh.sparkName(Tables.EPOCH_PAYOUTS)).filter(col("epoch").equalTo(epoch)).collectAsList()) {
-      stored.put(r.getString(1) + " " + r.getString(2), r);
-    }
-    for (RewardsJob.Payout p : d.payouts()) {
-      String key = p.address() + " " + p.role();
-      Row s = stored.remove(key);
-      if (s == null) {
-        diffs.add(new Difference("missing_address", key + ": derived " + p.amount() + " wei, no stored row"));
-        continue;
+    try (RewardsJob.Derivation d = new RewardsJob(lh, progress).derive(epoch, policy, snapshots)) {
+      // every payout row, compared in Spark: derived and stored side by side, keyed by (address, role)
+      Dataset<Row> derived = d.payouts().select(col("address"), col("role"), col("amount_wei").as("d_amount"),
+          col("cumulative_wei").as("d_cumulative"));
+      Dataset<Row> stored = lh.spark().table(lh.sparkName(Tables.EPOCH_PAYOUTS)).filter(col("epoch").equalTo(epoch))
+          .select(col("address"), col("role"), col("amount_wei").as("s_amount"), col("cumulative_wei").as("s_cumulative"));
+      Dataset<Row> differing = derived.join(stored, new String[] {"address", "role"}, "full_outer")
+          .filter(not(col("d_amount").eqNullSafe(col("s_amount")))
+              .or(not(col("d_cumulative").eqNullSafe(col("s_cumulative")))));
+      long count = 0;
+      for (Row r : differing.orderBy("address", "role").limit(LISTED + 1).collectAsList()) {
+        count++;
+        if (count > LISTED) {
+          break;
+        }
+        String key = r.getString(0) + " " + r.getString(1);
+        if (r.isNullAt(4)) {
+          diffs.add(new Difference("missing_address", key + ": derived " + r.get(2) + " wei, no stored row"));
+        } else if (r.isNullAt(2)) {
+          diffs.add(new Difference("added_address", key + ": stored " + r.get(4) + " wei, not derived"));
+        } else {
+          if (!r.get(2).equals(r.get(4))) {
+            diffs.add(new Difference("changed_amount", key + ": stored " + r.get(4) + " wei, derived " + r.get(2)));
+          }
+          if (!r.get(3).equals(r.get(5))) {
+            diffs.add(new Difference("changed_cumulative", key + ": stored " + r.get(5) + " wei, derived " + r.get(3)));
+          }
+        }
       }
-      BigInteger amount = ((BigDecimal) s.getAs("amount_wei")).toBigIntegerExact();
-      BigInteger cumulative = ((BigDecimal) s.getAs("cumulative_wei")).toBigIntegerExact();
-      if (!amount.equals(p.amount())) {
-        diffs.add(new Difference("changed_amount", key + ": stored " + amount + " wei, derived " + p.amount()));
+      if (count > LISTED) {
+        diffs.add(new Difference("more_rows_differ", (differing.count() - LISTED) + " more payout rows differ (first "
+            + LISTED + " listed)"));
       }
-      if (!cumulative.equals(p.cumulative())) {
-        diffs.add(new Difference("changed_cumulative", key + ": stored " + cumulative + " wei, derived " + p.cumulative()));
+      if (!d.root().equals(m.getAs("root"))) {
+        diffs.add(new Difference("different_root", "stored " + m.getAs("root") + ", derived " + d.root()));
       }
-    }
-    stored.forEach((k, r) -> diffs.add(new Difference("added_address", k + ": stored " + r.getAs("amount_wei")
-        + " wei, not derived")));
-    if (!d.tree().root().equals(m.getAs("root"))) {
-      diffs.add(new Difference("different_root", "stored " + m.getAs("root") + ", derived " + d.tree().root()));
-    }
-    BigInteger total = ((BigDecimal) m.getAs("total_wei")).toBigIntegerExact();
-    if (!total.equals(d.totalWei())) {
-      diffs.add(new Difference("different_total", "stored " + total + " wei, derived " + d.totalWei()));
-    }
-    String path = m.getAs("manifest_path");
-    try {
-      byte[] bytes = read(path);
-      String sha = HexFormat.of().formatHex(SubmissionValidator.sha256(bytes));
-      if (!sha.equals(m.getAs("manifest_sha256"))) {
-        diffs.add(new Difference("file_hash_mismatch", path + ": sha256 " + sha + ", recorded " + m.getAs("manifest_sha256")));
+      BigInteger total = ((BigDecimal) m.getAs("total_wei")).toBigIntegerExact();
+      if (!total.equals(d.totalWei())) {
+        diffs.add(new Difference("different_total", "stored " + total + " wei, derived " + d.totalWei()));
       }
-      String expected = RewardsJob.manifestJson(d, policy);
-      if (!expected.equals(new String(bytes, StandardCharsets.UTF_8))) {
-        JsonNode file = new ObjectMapper().readTree(bytes);
-        String fileRoot = file.path("root").asText();
-        diffs.add(new Difference("file_content_differs", path + " is not the manifest the epoch derives to"
-            + (fileRoot.equals(d.tree().root()) ? "" : " (its root field is " + fileRoot + ")")));
+      String path = m.getAs("manifest_path");
+      try {
+        String sha;
+        MessageDigest digest = RewardsJob.sha256();
+        try (InputStream in = new DigestInputStream(open(path), digest)) {
+          in.transferTo(OutputStream.nullOutputStream());
+        }
+        sha = HexFormat.of().formatHex(digest.digest());
+        if (!sha.equals(m.getAs("manifest_sha256"))) {
+          diffs.add(new Difference("file_hash_mismatch", path + ": sha256 " + sha + ", recorded " + m.getAs("manifest_sha256")));
+        }
+        if (!sha.equals(d.manifestSha256(policy))) {
+          String fileRoot;
+          try (InputStream in = open(path)) {
+            fileRoot = ManifestFile.topLevelString(in, "root");
+          }
+          diffs.add(new Difference("file_content_differs", path + " is not the manifest the epoch derives to"
+              + (d.root().equals(fileRoot) ? "" : " (its root field is " + fileRoot + ")")));
+        }
+      } catch (IOException e) {
+        diffs.add(new Difference("file_unreadable", path + ": " + e.getMessage()));
       }
-    } catch (IOException e) {
-      diffs.add(new Difference("file_unreadable", path + ": " + e.getMessage()));
+      return new Report(epoch, d.root(), d.payoutRows(), diffs);
     }
-    return new Report(epoch, d.tree().root(), d.payouts().size(), diffs);
   }
 
   /** The proof of an address from the epoch's manifest file, checked against the recorded root. */
@@ -129,33 +147,31 @@ public final class Audit {
     lh.migrate();
     String epoch = Epochs.resolve(epochArg);
     Row m = manifest(epoch);
-    JsonNode file = new ObjectMapper().readTree(read(m.getAs("manifest_path")));
-    List<StandardMerkleTree.Leaf> leaves = new ArrayList<>();
-    int index = -1;
+    String path = m.getAs("manifest_path");
     String a = address.toLowerCase(java.util.Locale.ROOT);
-    for (JsonNode v : file.path("values")) {
-      StandardMerkleTree.Leaf leaf = new StandardMerkleTree.Leaf(v.path("value").get(0).asText(),
-          new BigInteger(v.path("value").get(1).asText()));
-      if (leaf.address().equals(a)) {
-        index = leaves.size();
-      }
-      leaves.add(leaf);
+    // two streaming passes over the file: find the address's value, then the proof's nodes
+    ManifestFile.Entry entry;
+    try (InputStream in = open(path)) {
+      entry = ManifestFile.find(in, a);
     }
-    if (index < 0) {
+    if (entry == null) {
       throw new IllegalArgumentException("Address " + address + " has no leaf in the manifest of epoch " + epoch);
     }
-    StandardMerkleTree tree = StandardMerkleTree.of(leaves);
-    if (!tree.root().equals(m.getAs("root"))) {
-      throw new IllegalStateException("The manifest file of epoch " + epoch + " gives root " + tree.root()
-          + ", not the recorded " + m.getAs("root") + ": run poa audit --epoch " + epoch);
+    List<Integer> siblings = StandardMerkleTree.proofIndexes(entry.treeIndex());
+    Map<Integer, String> nodes;
+    try (InputStream in = open(path)) {
+      nodes = ManifestFile.nodes(in, new java.util.HashSet<>(siblings));
     }
-    BigInteger epochAmount = BigInteger.ZERO;
-    for (JsonNode p : file.path("payouts")) {
-      if (p.path("address").asText().equals(a)) {
-        epochAmount = epochAmount.add(new BigInteger(p.path("amount_wei").asText()));
-      }
+    List<String> proof = new ArrayList<>();
+    for (int i : siblings) {
+      proof.add(nodes.get(i));
     }
-    return new Proof(a, epochAmount, leaves.get(index).amount(), tree.proof(index), tree.root());
+    StandardMerkleTree.Leaf leaf = new StandardMerkleTree.Leaf(a, entry.cumulative());
+    if (proof.contains(null) || !StandardMerkleTree.processProof(leaf, proof).equals(m.getAs("root"))) {
+      throw new IllegalStateException("The manifest file of epoch " + epoch + " does not prove " + a
+          + " under the recorded root " + m.getAs("root") + ": run poa audit --epoch " + epoch);
+    }
+    return new Proof(a, entry.epochAmount(), entry.cumulative(), proof, m.getAs("root"));
   }
 
   /** Scala map of the Iceberg row → Java map. */

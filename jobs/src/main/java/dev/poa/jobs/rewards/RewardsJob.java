@@ -1,5 +1,6 @@
 package dev.poa.jobs.rewards;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.lit;
@@ -7,6 +8,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.poa.jobs.IcebergWrites;
@@ -15,7 +17,6 @@ import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.TableDefinition;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.Epochs;
-import dev.poa.udfs.SubmissionValidator;
 import dev.poa.udfs.rewards.FeeSplit;
 import dev.poa.udfs.rewards.LargestRemainder;
 import dev.poa.udfs.rewards.MerkleDump;
@@ -24,13 +25,14 @@ import dev.poa.udfs.rewards.StandardMerkleTree;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.Iterator;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,6 +43,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
@@ -66,16 +71,133 @@ public final class RewardsJob {
   public record Result(String epoch, boolean alreadyFinalised, String root, BigInteger totalWei,
       BigInteger cumulativeTotalWei, long recipients, String manifestPath, Map<String, Long> inputSnapshots) {}
 
-  /** What an epoch derives to: its payouts, leaves, tree. */
-  public record Derived(String epoch, List<Payout> payouts, List<StandardMerkleTree.Leaf> leaves, StandardMerkleTree tree,
-      BigInteger totalWei, BigInteger feesWei, Map<String, Long> inputSnapshots) {
-    public BigInteger cumulativeTotal() {
-      return leaves.stream().map(StandardMerkleTree.Leaf::amount).reduce(BigInteger.ZERO, BigInteger::add);
+  /**
+   * What an epoch derives to. The payout rows and leaves stay in Spark (cached: close the
+   * derivation); the driver holds only the Merkle tree, i.e. 32 bytes per leaf and node.
+   */
+  public static final class Derivation implements AutoCloseable {
+    private final String epoch;
+    private final Dataset<Row> payouts;
+    private final Dataset<Row> leaves;
+    private final List<Dataset<Row>> cached;
+    private final StandardMerkleTree tree;
+    private final BigInteger totalWei;
+    private final BigInteger cumulativeTotalWei;
+    private final long payoutRows;
+    private final Map<String, Long> inputSnapshots;
+
+    Derivation(String epoch, Dataset<Row> payouts, Dataset<Row> leaves, List<Dataset<Row>> cached, StandardMerkleTree tree,
+        BigInteger totalWei, BigInteger cumulativeTotalWei, long payoutRows, Map<String, Long> inputSnapshots) {
+      this.epoch = epoch;
+      this.payouts = payouts;
+      this.leaves = leaves;
+      this.cached = cached;
+      this.tree = tree;
+      this.totalWei = totalWei;
+      this.cumulativeTotalWei = cumulativeTotalWei;
+      this.payoutRows = payoutRows;
+      this.inputSnapshots = Map.copyOf(inputSnapshots);
+    }
+
+    public String epoch() {
+      return epoch;
+    }
+
+    /** address, role, amount_wei, cumulative_wei: the epoch's rows of rewards.epoch_payouts. */
+    public Dataset<Row> payouts() {
+      return payouts;
+    }
+
+    /** address, cumulative_wei, leaf_hash: one per address paid in this epoch or before. */
+    public Dataset<Row> leaves() {
+      return leaves;
+    }
+
+    public String root() {
+      return tree.root();
+    }
+
+    public BigInteger totalWei() {
+      return totalWei;
+    }
+
+    public BigInteger cumulativeTotalWei() {
+      return cumulativeTotalWei;
+    }
+
+    public long recipients() {
+      return tree.size();
+    }
+
+    public long payoutRows() {
+      return payoutRows;
+    }
+
+    public Map<String, Long> inputSnapshots() {
+      return inputSnapshots;
+    }
+
+    /**
+     * The manifest file: a standard-v1 dump plus the epoch's metadata and payout rows, streamed
+     * from Spark partition by partition (values by address, payouts by address and role). Same
+     * epoch, same bytes.
+     */
+    public void writeManifest(OutputStream out, RewardPolicy policy) throws IOException {
+      Iterator<Row> values = leaves.select("address", "cumulative_wei").orderBy("address").toLocalIterator();
+      Iterator<StandardMerkleTree.Leaf> leafValues = new Iterator<>() {
+        public boolean hasNext() {
+          return values.hasNext();
+        }
+
+        public StandardMerkleTree.Leaf next() {
+          Row r = values.next();
+          return new StandardMerkleTree.Leaf(r.getString(0), ((BigDecimal) r.get(1)).toBigIntegerExact());
+        }
+      };
+      MerkleDump.write(out, tree, leafValues, g -> {
+        g.writeStringField("epoch", epoch);
+        g.writeStringField("root", tree.root());
+        g.writeStringField("total_wei", totalWei.toString());
+        g.writeStringField("cumulative_total_wei", cumulativeTotalWei.toString());
+        g.writeNumberField("recipients", tree.size());
+        g.writeStringField("policy", policy.version());
+        g.writeObjectField("input_snapshots", new TreeMap<>(inputSnapshots));
+        g.writeArrayFieldStart("payouts");
+        Iterator<Row> rows = payouts.select("address", "role", "amount_wei").orderBy("address", "role").toLocalIterator();
+        while (rows.hasNext()) {
+          Row r = rows.next();
+          g.writeStartObject();
+          g.writeStringField("address", r.getString(0));
+          g.writeStringField("role", r.getString(1));
+          g.writeStringField("amount_wei", ((BigDecimal) r.get(2)).toBigIntegerExact().toString());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      });
+    }
+
+    /** The sha256 of {@link #writeManifest}'s bytes, without keeping them. */
+    public String manifestSha256(RewardPolicy policy) throws IOException {
+      MessageDigest sha = sha256();
+      try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
+        writeManifest(out, policy);
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    }
+
+    @Override
+    public void close() {
+      cached.forEach(Dataset::unpersist);
     }
   }
 
-  /** One row of rewards.epoch_payouts. */
-  public record Payout(String address, String role, BigInteger amount, BigInteger cumulative) {}
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   public static final class ManifestMismatchException extends IllegalStateException {
     public ManifestMismatchException(String m) {
@@ -111,11 +233,12 @@ public final class RewardsJob {
     if (!done.isEmpty()) {
       Row m = done.get(0);
       // recompute on today's tables, without the epoch's own payouts: it must give the same root
-      Derived again = derive(epoch, config.policy(), snapshots);
-      if (!again.tree().root().equals(m.getAs("root")) || !config.policy().toJson().equals(m.getAs("policy_json"))) {
-        throw new ManifestMismatchException("Epoch " + epoch + " is finalised with root " + m.getAs("root")
-            + ", but recomputing it now gives " + again.tree().root()
-            + " (late inputs or another policy): run 'poa audit --epoch " + epoch + "' to see what differs");
+      try (Derivation again = derive(epoch, config.policy(), snapshots)) {
+        if (!again.root().equals(m.getAs("root")) || !config.policy().toJson().equals(m.getAs("policy_json"))) {
+          throw new ManifestMismatchException("Epoch " + epoch + " is finalised with root " + m.getAs("root")
+              + ", but recomputing it now gives " + again.root()
+              + " (late inputs or another policy): run 'poa audit --epoch " + epoch + "' to see what differs");
+        }
       }
       progress.step("epoch " + epoch + " is already finalised; recomputation matches");
       return new Result(epoch, true, m.getAs("root"), ((BigDecimal) m.getAs("total_wei")).toBigIntegerExact(),
@@ -126,39 +249,37 @@ public final class RewardsJob {
       throw new IllegalStateException("Epoch " + later.get(0).getString(0) + " is already finalised: epochs are"
           + " finalised in order (cumulative amounts build on earlier epochs)");
     }
-    Derived d = derive(epoch, config.policy(), snapshots);
-    String path = config.manifestDir().replaceAll("/+$", "") + "/epoch-" + epoch + ".json";
-    byte[] bytes = manifestJson(d, config.policy()).getBytes(StandardCharsets.UTF_8);
-    Path p = new Path(path);
-    FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-    fs.setWriteChecksum(false); // no .crc beside the file: its sha256 is in rewards.epoch_manifests
-    try (OutputStream out = fs.create(p, true)) {
-      out.write(bytes);
+    try (Derivation d = derive(epoch, config.policy(), snapshots)) {
+      progress.step(String.format("derived: %d payout rows, %d recipients, root %s", d.payoutRows(), d.recipients(),
+          d.root()));
+      String path = config.manifestDir().replaceAll("/+$", "") + "/epoch-" + epoch + ".json";
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      fs.setWriteChecksum(false); // no .crc beside the file: its sha256 is in rewards.epoch_manifests
+      MessageDigest digest = sha256();
+      try (OutputStream out = new DigestOutputStream(new java.io.BufferedOutputStream(fs.create(p, true), 1 << 16), digest)) {
+        d.writeManifest(out, config.policy());
+      }
+      String sha = HexFormat.of().formatHex(digest.digest());
+      progress.step("manifest written: " + path + " (sha256 " + sha + ")");
+      var w = d.payouts().select(lit(epoch).as("epoch"), col("address"), col("role"), col("amount_wei"), col("cumulative_wei"))
+          .writeTo(lh.sparkName(Tables.EPOCH_PAYOUTS)).option("snapshot-property.poa.epoch", epoch);
+      try {
+        w.overwrite(col("epoch").equalTo(epoch));
+      } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+        throw new IllegalStateException(e);
+      }
+      Row manifest = RowFactory.create(epoch, config.policy().version(), config.policy().toJson(), d.root(),
+          new BigDecimal(d.totalWei()), new BigDecimal(d.cumulativeTotalWei()), d.recipients(), path, sha,
+          CollectionConverters.asScala(d.inputSnapshots()), "finalised", Timestamp.from(Instant.now()));
+      // written last: the epoch is finalised once this row exists
+      IcebergWrites.append(spark.createDataFrame(List.of(manifest), spark.table(lh.sparkName(Tables.MANIFESTS)).schema()),
+          lh.sparkName(Tables.MANIFESTS), Map.of("poa.epoch", epoch));
+      progress.step(String.format("epoch %s finalised: %d payout rows, %d recipients, root %s", epoch, d.payoutRows(),
+          d.recipients(), d.root()));
+      return new Result(epoch, false, d.root(), d.totalWei(), d.cumulativeTotalWei(), d.recipients(), path,
+          d.inputSnapshots());
     }
-    String sha = HexFormat.of().formatHex(SubmissionValidator.sha256(bytes));
-    progress.step("manifest written: " + path + " (sha256 " + sha + ")");
-    StructType schema = spark.table(lh.sparkName(Tables.EPOCH_PAYOUTS)).schema();
-    List<Row> rows = new ArrayList<>();
-    for (Payout x : d.payouts()) {
-      rows.add(RowFactory.create(epoch, x.address(), x.role(), new BigDecimal(x.amount()), new BigDecimal(x.cumulative())));
-    }
-    var w = spark.createDataFrame(rows, schema).writeTo(lh.sparkName(Tables.EPOCH_PAYOUTS))
-        .option("snapshot-property.poa.epoch", epoch);
-    try {
-      w.overwrite(col("epoch").equalTo(epoch));
-    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
-      throw new IllegalStateException(e);
-    }
-    Row manifest = RowFactory.create(epoch, config.policy().version(), config.policy().toJson(), d.tree().root(),
-        new BigDecimal(d.totalWei()), new BigDecimal(d.cumulativeTotal()), (long) d.leaves().size(), path, sha,
-        CollectionConverters.asScala(d.inputSnapshots()), "finalised", Timestamp.from(Instant.now()));
-    // written last: the epoch is finalised once this row exists
-    IcebergWrites.append(spark.createDataFrame(List.of(manifest), spark.table(lh.sparkName(Tables.MANIFESTS)).schema()),
-        lh.sparkName(Tables.MANIFESTS), Map.of("poa.epoch", epoch));
-    progress.step(String.format("epoch %s finalised: %d payout rows, %d recipients, root %s", epoch, d.payouts().size(),
-        d.leaves().size(), d.tree().root()));
-    return new Result(epoch, false, d.tree().root(), d.totalWei(), d.cumulativeTotal(), d.leaves().size(), path,
-        d.inputSnapshots());
   }
 
   private Dataset<Row> at(TableDefinition t, Map<String, Long> snapshots) {
@@ -176,7 +297,7 @@ public final class RewardsJob {
    * Derives an epoch from the given snapshots (earlier epochs' payouts give the previous
    * cumulative amounts; the epoch's own rows, if any, are ignored).
    */
-  public Derived derive(String epoch, RewardPolicy policy, Map<String, Long> snapshots) {
+  public Derivation derive(String epoch, RewardPolicy policy, Map<String, Long> snapshots) {
     Dataset<Row> logs = at(Tables.INFERENCE_LOGS, snapshots).filter(col("epoch").equalTo(epoch))
         .select("request_id", "adapter_id", "fee_wei");
     Dataset<Row> chosen = at(Tables.INFERENCE_SUMMARY, snapshots)
@@ -220,22 +341,18 @@ public final class RewardsJob {
       }
       return out.iterator();
     });
-    List<Row> aggregated = spark.createDataFrame(split, PAYOUT).groupBy("address", "role").agg(sum("amount").as("amount"))
-        .filter(col("amount").gt(0)).orderBy("address", "role").collectAsList();
-    Map<String, BigInteger> byKey = new TreeMap<>(); // "address role" → amount
+    Dataset<Row> aggregated = spark.createDataFrame(split, PAYOUT).groupBy("address", "role")
+        .agg(sum("amount").as("amount")).filter(col("amount").gt(0)).persist(StorageLevel.MEMORY_AND_DISK());
+    List<Dataset<Row>> cached = new ArrayList<>(List.of(aggregated));
     BigInteger pool = BigInteger.ZERO;
-    for (Row r : aggregated) {
-      BigInteger a = ((BigDecimal) r.get(2)).toBigIntegerExact();
-      if (POOL.equals(r.getString(1))) {
-        pool = pool.add(a);
-      } else {
-        byKey.merge(r.getString(0) + " " + r.getString(1), a, BigInteger::add);
-      }
+    for (Row r : aggregated.filter(col("role").equalTo(POOL)).agg(sum("amount")).collectAsList()) {
+      pool = r.isNullAt(0) ? BigInteger.ZERO : ((BigDecimal) r.get(0)).toBigIntegerExact();
     }
+    List<Row> validatorRows = new ArrayList<>();
     if (pool.signum() > 0) {
       if (validatorWeights.isEmpty()) {
         // nobody attested a contribution that earned: the validators' part goes to the treasury
-        byKey.merge(policy.treasury() + " treasury", pool, BigInteger::add);
+        validatorRows.add(RowFactory.create(policy.treasury(), "treasury", new BigDecimal(pool)));
       } else {
         List<LargestRemainder.Part> parts = new ArrayList<>();
         for (Row v : validatorWeights) {
@@ -243,70 +360,67 @@ public final class RewardsJob {
         }
         BigInteger[] amounts = LargestRemainder.split(pool, parts);
         for (int i = 0; i < parts.size(); i++) {
-          if (amounts[i].signum() > 0) {
-            byKey.merge(parts.get(i).key() + " validator", amounts[i], BigInteger::add);
-          }
+          validatorRows.add(RowFactory.create(parts.get(i).key(), "validator", new BigDecimal(amounts[i])));
         }
       }
     }
-    List<Row> perAddress = new ArrayList<>();
-    byKey.forEach((k, a) -> {
-      String[] ar = k.split(" ", 2);
-      perAddress.add(RowFactory.create(ar[0], ar[1], new BigDecimal(a)));
-    });
+    Dataset<Row> perRole = aggregated.filter(col("role").notEqual(POOL))
+        .unionByName(spark.createDataFrame(validatorRows, PAYOUT))
+        .groupBy("address", "role").agg(sum("amount").as("amount_wei"))
+        .filter(col("amount_wei").gt(0)).persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(perRole);
     BigInteger fees = BigInteger.ZERO;
     for (Row r : logs.agg(sum("fee_wei")).collectAsList()) {
       fees = r.isNullAt(0) ? BigInteger.ZERO : ((BigDecimal) r.get(0)).toBigIntegerExact();
     }
-    Dataset<Row> previousRows = at(Tables.EPOCH_PAYOUTS, snapshots).filter(col("epoch").lt(epoch));
-    Map<String, BigInteger> cumulative = new TreeMap<>();
-    for (Row r : previousRows.groupBy("address").agg(max("cumulative_wei")).collectAsList()) {
-      cumulative.put(r.getString(0), ((BigDecimal) r.get(1)).toBigIntegerExact());
-    }
     BigInteger total = BigInteger.ZERO;
-    Map<String, BigInteger> thisEpoch = new TreeMap<>();
-    for (Row r : perAddress) {
-      BigInteger a = ((BigDecimal) r.get(2)).toBigIntegerExact();
-      thisEpoch.merge(r.getString(0), a, BigInteger::add);
-      total = total.add(a);
+    for (Row r : perRole.agg(sum("amount_wei")).collectAsList()) {
+      total = r.isNullAt(0) ? BigInteger.ZERO : ((BigDecimal) r.get(0)).toBigIntegerExact();
     }
     if (!total.equals(fees)) {
+      cached.forEach(Dataset::unpersist);
       throw new IllegalStateException("payouts " + total + " do not reconcile with the epoch's fees " + fees);
     }
-    thisEpoch.forEach((a, v) -> cumulative.merge(a, v, BigInteger::add));
-    List<Payout> payouts = new ArrayList<>();
-    for (Row r : perAddress) {
-      payouts.add(new Payout(r.getString(0), r.getString(1), ((BigDecimal) r.get(2)).toBigIntegerExact(),
-          cumulative.get(r.getString(0))));
-    }
-    List<StandardMerkleTree.Leaf> leaves = new ArrayList<>();
-    cumulative.forEach((a, v) -> leaves.add(new StandardMerkleTree.Leaf(a, v)));
-    if (leaves.isEmpty()) {
+    // leaves: every address paid so far, with its cumulative amount (previous epochs' + this one's)
+    Dataset<Row> previous = at(Tables.EPOCH_PAYOUTS, snapshots).filter(col("epoch").lt(epoch))
+        .groupBy("address").agg(max("cumulative_wei").as("previous"));
+    Dataset<Row> leaves = perRole.groupBy("address").agg(sum("amount_wei").as("earned"))
+        .join(previous, new String[] {"address"}, "full_outer")
+        .select(col("address"), coalesce(col("previous"), lit(BigDecimal.ZERO))
+            .plus(coalesce(col("earned"), lit(BigDecimal.ZERO))).cast(WEI).as("cumulative_wei"))
+        .withColumn("leaf_hash", LEAF_HASH.apply(col("address"), col("cumulative_wei")))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(leaves);
+    Dataset<Row> payouts = perRole.join(leaves.select("address", "cumulative_wei"), "address")
+        .select("address", "role", "amount_wei", "cumulative_wei").persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(payouts);
+    long n = leaves.count();
+    if (n == 0) {
+      cached.forEach(Dataset::unpersist);
       throw new IllegalArgumentException("Epoch " + epoch + " has nothing to pay (no fees in it or before it)");
     }
-    return new Derived(epoch, payouts, leaves, StandardMerkleTree.of(leaves), total, fees, snapshots);
+    if (n > Integer.MAX_VALUE / 2) {
+      cached.forEach(Dataset::unpersist);
+      throw new IllegalArgumentException("Epoch " + epoch + " has " + n + " recipients: more than one Merkle tree holds");
+    }
+    // the driver gets the leaf hashes (hashed on the executors), in address order: all the tree needs
+    byte[][] hashes = new byte[(int) n][];
+    Iterator<Row> it = leaves.select("leaf_hash").orderBy(leaves.col("address")).toLocalIterator();
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = (byte[]) it.next().get(0);
+    }
+    BigInteger cumulativeTotal = BigInteger.ZERO;
+    for (Row r : leaves.agg(sum("cumulative_wei")).collectAsList()) {
+      cumulativeTotal = ((BigDecimal) r.get(0)).toBigIntegerExact();
+    }
+    return new Derivation(epoch, payouts, leaves, cached, StandardMerkleTree.ofLeafHashes(hashes), total, cumulativeTotal,
+        payouts.count(), snapshots);
   }
 
-  /** The manifest file: a standard-v1 dump plus the epoch's metadata. Same epoch, same bytes. */
-  public static String manifestJson(Derived d, RewardPolicy policy) {
-    Map<String, Object> extra = new LinkedHashMap<>();
-    extra.put("epoch", d.epoch());
-    extra.put("root", d.tree().root());
-    extra.put("total_wei", d.totalWei().toString());
-    extra.put("cumulative_total_wei", d.cumulativeTotal().toString());
-    extra.put("recipients", d.leaves().size());
-    extra.put("policy", policy.version());
-    extra.put("input_snapshots", new TreeMap<>(d.inputSnapshots()));
-    List<Map<String, String>> payouts = new ArrayList<>();
-    for (Payout p : d.payouts()) {
-      Map<String, String> m = new LinkedHashMap<>();
-      m.put("address", p.address());
-      m.put("role", p.role());
-      m.put("amount_wei", p.amount().toString());
-      payouts.add(m);
-    }
-    extra.put("payouts", payouts);
-    return MerkleDump.toJson(MerkleDump.of(d.tree(), extra));
-  }
+  static final org.apache.spark.sql.types.DecimalType WEI = DataTypes.createDecimalType(38, 0);
+
+  /** keccak256(keccak256(abi.encode(address, uint256))) of a leaf, on the executors. */
+  static final UserDefinedFunction LEAF_HASH = udf((UDF2<String, BigDecimal, byte[]>) (address, amount) ->
+      StandardMerkleTree.leafHash(new StandardMerkleTree.Leaf(address, amount.toBigIntegerExact())), DataTypes.BinaryType);
 
 }
