@@ -15,13 +15,13 @@ import picocli.CommandLine.ParentCommand;
     name = "adapters",
     mixinStandardHelpOptions = true,
     description = "Register and list LoRA adapters.",
-    subcommands = {AdaptersCommand.Register.class, AdaptersCommand.ListCmd.class})
+    subcommands = {AdaptersCommand.Register.class, AdaptersCommand.ListCmd.class, AdaptersCommand.Sample.class})
 final class AdaptersCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa adapters register|list");
+    throw new IllegalArgumentException("Missing subcommand: poa adapters register|list|sample");
   }
 
   @Command(
@@ -64,6 +64,59 @@ final class AdaptersCommand implements Runnable {
       lh.migrate();
       SqlCommand.print(lh.spark().sql("SELECT * FROM " + lh.sparkName(Tables.ADAPTERS) + " ORDER BY adapter_id"),
           "table", 10_000, System.out);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "sample",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Generate and register sample LoRA adapters (for demos, tests, benchmarks).",
+        "",
+        "PEFT file layout, tensor names and shapes of a Llama-style base model, random",
+        "weights in fp32. Bases: tiny-llama (TinyLlama-1.1B shapes: 22 layers, hidden",
+        "2048, 4 KV heads), micro-llama (2 layers, hidden 64). Ids sample-<base>-<n>;",
+        "trained on every accepted contribution of the DataNets given (default: all).",
+      })
+  static final class Sample implements Callable<Integer> {
+    @ParentCommand AdaptersCommand parent;
+
+    @Option(names = "--base", defaultValue = "tiny-llama", description = "Base model shapes: tiny-llama | micro-llama (default ${DEFAULT-VALUE}).")
+    String base;
+
+    @Option(names = "--count", defaultValue = "1", description = "How many (default ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--datanet", split = ",", description = "DataNets they are trained on (default: every registered one).")
+    java.util.List<String> datanets;
+
+    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r (default ${DEFAULT-VALUE}).")
+    int rank;
+
+    @Option(names = "--alpha", defaultValue = "16", description = "lora_alpha (default ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--modules", split = ",", defaultValue = "q_proj,v_proj", description = "Target modules (default ${DEFAULT-VALUE}).")
+    java.util.List<String> modules;
+
+    @Option(names = "--dir", description = "Where the files go (path or Hadoop URI; default <warehouse>/adapters).")
+    String dir;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the weights (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws IOException {
+      if (count < 1) {
+        throw new IllegalArgumentException("--count must be at least 1");
+      }
+      var c = parent.root.config();
+      String target = dir == null ? c.warehouse().toAbsolutePath().resolve("adapters").toUri().toString()
+          : dir.contains("://") ? dir : Path.of(dir).toAbsolutePath().toUri().toString();
+      var r = new dev.poa.jobs.serving.SampleAdapterJob(parent.root.lakehouse(), dev.poa.jobs.Progress.to(System.err, "adapters"))
+          .run(new dev.poa.jobs.serving.SampleAdapterJob.Config(base, count, datanets, rank, alpha, modules, target, seed));
+      System.out.println(r.adapterIds().size() + " sample adapter(s) registered: " + String.join(", ", r.adapterIds()));
       return 0;
     }
   }

@@ -34,9 +34,11 @@ import picocli.CommandLine.ParentCommand;
       "",
       "Writes three DataNets' submissions (signed records, near-duplicate variants,",
       "every kind of bad record) under <warehouse>/demo-input, ingests them as two",
-      "batches, registers an adapter, ingests its training gradient sketches and",
-      "inference logs (from the reference model), attributes the epoch by spans and",
-      "by gradient influence, and prints what happened with a few SQL queries.",
+      "batches, registers an adapter (with sample PEFT weights), ingests its training",
+      "gradient sketches and inference logs (from the reference model), attributes",
+      "the epoch by spans and by gradient influence, finalises its rewards (manifest,",
+      "proof, audit), packs the adapter for serving (<warehouse>/fleet), and prints",
+      "what happened with a few SQL queries.",
       "Safe to rerun: batches already ingested are left unchanged; attribution",
       "replaces the epoch's rows with identical ones.",
     })
@@ -74,8 +76,16 @@ final class DemoCommand implements Callable<Integer> {
     query("SELECT s.batch_id, s.metadata['variant'] AS variant, s.status, round(s.similarity, 3) AS jaccard, s.contribution_id FROM datanet.submissions s WHERE s.status <> 'rejected' AND s.metadata['variant'] <> 'original' ORDER BY s.batch_id, variant LIMIT 12");
     query("SELECT batch_id, rows_read, accepted, duplicate, near_duplicate, rejected FROM datanet.ingest_runs ORDER BY started_at");
     heading("4. an adapter over medical-transcripts, its training gradients, and inference logs");
+    // its PEFT files (TinyLlama-1.1B shapes, r = 8 on q_proj and v_proj, sample weights)
+    Path artifact = Files.createDirectories(input.resolve("adapters").resolve("demo-med-lora"));
+    if (!Files.exists(artifact.resolve(dev.poa.export.AdapterExport.WEIGHTS))) {
+      var files = dev.poa.export.SampleAdapters.generate(dev.poa.export.SampleAdapters.TINY_LLAMA, 8, 16,
+          List.of("q_proj", "v_proj"), 11);
+      Files.write(artifact.resolve(dev.poa.export.AdapterExport.CONFIG), files.adapterConfig());
+      Files.write(artifact.resolve(dev.poa.export.AdapterExport.WEIGHTS), files.weights());
+    }
     Path adapterFile = input.resolve("adapter.json");
-    Files.writeString(adapterFile, ADAPTER);
+    Files.writeString(adapterFile, ADAPTER.replace("ARTIFACT_URI", artifact.toAbsolutePath().toUri().toString()));
     if (lh.spark().table(lh.sparkName(Tables.ADAPTERS)).filter("adapter_id = 'demo-med-lora'").isEmpty()) {
       var reg = dev.poa.jobs.serving.AdapterRegistry.register(lh,
           dev.poa.udfs.AdapterSpec.parse(Files.readString(adapterFile)));
@@ -137,7 +147,18 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf("%npoa audit --epoch %s%n  %s%n", DEMO_EPOCH, audit.clean() ? "audit passed" : "audit FAILED: "
         + audit.differences());
 
-    heading("7. tables");
+    heading("7. adapters packed for a multi-adapter serving fleet");
+    String fleet = root.config().warehouse().toAbsolutePath().resolve("fleet").toUri().toString();
+    System.out.println("poa export-adapters --all --out " + fleet + " --dtype bf16");
+    var exported = new dev.poa.jobs.serving.AdapterExportJob(lh, Progress.to(System.err, "export"))
+        .run(new dev.poa.jobs.serving.AdapterExportJob.Config(null, fleet, dev.poa.export.Dtype.BF16));
+    for (var o : exported.outcomes()) {
+      System.out.printf("  %s: %s %s%s%n", o.adapterId(), o.status().name().toLowerCase(java.util.Locale.ROOT),
+          o.version() == null ? "" : o.version(), o.code() == null ? "" : " " + o.code().id() + ": " + o.message());
+    }
+    System.out.println("  index: " + exported.index());
+
+    heading("8. tables");
     TablesCommand tables = new TablesCommand();
     tables.root = root;
     tables.call();
@@ -170,7 +191,7 @@ final class DemoCommand implements Callable<Integer> {
   static final String ADAPTER = "{\"adapter_id\": \"demo-med-lora\", \"base_model\": \"tiny-llama\","
       + " \"owner\": \"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\", \"datanets\": [\"medical-transcripts\"],"
       + " \"rank\": 8, \"alpha\": 16, \"target_modules\": [\"q_proj\", \"v_proj\"],"
-      + " \"artifact_uri\": \"file:///adapters/demo-med-lora\"}\n";
+      + " \"artifact_uri\": \"ARTIFACT_URI\"}\n";
 
   /**
    * Inference logs of the demo adapter (most completions quote a training contribution, some

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code poa}: one command line for every job. Exit codes: 0 success, 1 job failure, 2 usage
- * error, 3 bad input or configuration, 4 conflict with what the lakehouse holds.
+ * error, 3 bad input or configuration, 4 conflict with what the lakehouse holds, 5 audit mismatch,
+ * 6 some items of a batch failed (the others were done).
  */
 @Command(
     name = "poa",
@@ -45,6 +46,7 @@ import picocli.CommandLine.Option;
       RewardsCommand.class,
       ManifestCommand.class,
       AuditCommand.class,
+      ExportAdaptersCommand.class,
       EvalCommand.class,
       ExplainGpuCommand.class,
       DemoCommand.class,
@@ -53,7 +55,8 @@ import picocli.CommandLine.Option;
     footer = {
       "",
       "Exit codes: 0 ok, 1 job failed, 2 usage error, 3 bad input or configuration,",
-      "  4 conflict with the lakehouse (e.g. a batch id reused for other inputs).",
+      "  4 conflict with the lakehouse (e.g. a batch id reused for other inputs),",
+      "  5 audit found differences, 6 some items failed (the others were done).",
       "Environment: POA_WAREHOUSE, POA_CONFIG, POA_CATALOG, POA_DRIVER_MEMORY.",
     })
 public final class PoaCli implements Runnable {
@@ -62,6 +65,7 @@ public final class PoaCli implements Runnable {
   public static final int EXIT_BAD_INPUT = 3;
   public static final int EXIT_CONFLICT = 4;
   public static final int EXIT_AUDIT_MISMATCH = 5;
+  public static final int EXIT_SOME_FAILED = 6;
 
   @Option(
       names = "--warehouse",

@@ -1,0 +1,401 @@
+package dev.poa.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poa.export.AdapterProblem.Code;
+import dev.poa.udfs.rewards.StandardMerkleTree;
+import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Packs registered LoRA adapters for a multi-adapter serving fleet (LoRAX, vLLM, S-LoRA style):
+ * one directory per adapter with {@code adapter_config.json} and {@code adapter_model.safetensors}
+ * (the layout they load), a {@code manifest.json} (version, base model, rank, dtype, files with
+ * sizes and sha256, provenance) and a fleet {@code index.json} by base model. Builder-style:
+ * {@code AdapterExport.to(out, conf).dtype(Dtype.F16).run(sources)}.
+ *
+ * <ul>
+ *   <li>Each adapter is checked before packing ({@link Safetensors}, {@link LoraConfig},
+ *       {@link LoraCheck}, and against its registration); a bad one is reported with its
+ *       {@link Code} and the others go on.
+ *   <li>Deterministic: no clocks in any file; same sources and options → same bytes.
+ *   <li>Incremental: an adapter whose sources, options and provenance are unchanged (its
+ *       {@code source_fingerprint}) and whose files are in place is skipped.
+ *   <li>Atomic per adapter: files go to {@code <out>/.staging/…}, {@code manifest.json} last, and
+ *       the directory is renamed into place (on a local or HDFS filesystem, a reader never sees a
+ *       half-written adapter; on an object store, where a directory rename is a copy, a reader
+ *       must take an adapter only with its manifest.json and check the sha256 it lists).
+ * </ul>
+ */
+public final class AdapterExport {
+  public static final String CONFIG = "adapter_config.json";
+  public static final String WEIGHTS = "adapter_model.safetensors";
+  public static final String MANIFEST = "manifest.json";
+  public static final String INDEX = "index.json";
+  static final String STAGING = ".staging";
+
+  /** What the registry holds about an adapter (models.adapters + its training set). */
+  public record Source(String adapterId, String baseModel, String owner, List<String> datanets, int rank, double alpha,
+      List<String> targetModules, String artifactUri, Long trainingSetSnapshotId, List<String> trainingContributionIds,
+      List<String> licenses) {}
+
+  public enum Status { EXPORTED, UNCHANGED, FAILED }
+
+  /** What happened to one adapter. {@code code}/{@code message} explain a failure. */
+  public record Outcome(String adapterId, Status status, String version, String path, Code code, String message,
+      DtypeConversion.Report conversion, long bytes) {}
+
+  public record Result(List<Outcome> outcomes, String index) {
+    public long count(Status s) {
+      return outcomes.stream().filter(o -> o.status() == s).count();
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String out;
+  private final Configuration conf;
+  private Dtype dtype;
+  private Consumer<String> progress = m -> {};
+  private int parallelism = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+  private AdapterExport(String out, Configuration conf) {
+    this.out = out.replaceAll("/+$", "");
+    this.conf = conf;
+  }
+
+  public static AdapterExport to(String outUri, Configuration conf) {
+    return new AdapterExport(outUri, conf);
+  }
+
+  /** Convert float weights to this dtype (F16, BF16 or F32); null keeps them as they are. */
+  public AdapterExport dtype(Dtype d) {
+    this.dtype = d;
+    return this;
+  }
+
+  /** Adapters packed at the same time (default: the cores, at most 4). */
+  public AdapterExport parallelism(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1");
+    }
+    this.parallelism = n;
+    return this;
+  }
+
+  public AdapterExport progress(Consumer<String> p) {
+    this.progress = p;
+    return this;
+  }
+
+  public Result run(List<Source> sources) throws IOException {
+    Path root = new Path(out);
+    FileSystem fs = root.getFileSystem(conf);
+    fs.setWriteChecksum(false); // the manifest lists each file's sha256
+    fs.mkdirs(root);
+    // leftovers of an interrupted run: half-written adapters never left the staging area
+    fs.delete(new Path(root, STAGING), true);
+    // adapters are independent: packed in parallel (hashing and checking are CPU-bound), reported in order
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallelism);
+    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    List<java.util.concurrent.Future<Outcome>> futures = new ArrayList<>();
+    for (Source s : sources) {
+      futures.add(pool.submit(() -> {
+        Outcome o;
+        try {
+          o = export(fs, root, s);
+        } catch (AdapterProblem p) {
+          o = new Outcome(s.adapterId(), Status.FAILED, null, null, p.code(), p.getMessage(), null, 0);
+        }
+        progress.accept(String.format("[%d/%d] %s: %s%s", done.incrementAndGet(), sources.size(), s.adapterId(),
+            o.status().name().toLowerCase(java.util.Locale.ROOT),
+            o.status() == Status.FAILED ? " (" + o.code().id() + ": " + o.message() + ")" : " " + o.version()));
+        return o;
+      }));
+    }
+    pool.shutdown();
+    List<Outcome> outcomes = new ArrayList<>();
+    try {
+      for (java.util.concurrent.Future<Outcome> f : futures) {
+        outcomes.add(f.get());
+      }
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      pool.shutdownNow();
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+    String index = writeIndex(fs, root);
+    return new Result(outcomes, index);
+  }
+
+  private static byte[] read(FileSystem fs, Path p) throws IOException {
+    try (InputStream in = fs.open(p)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private Outcome export(FileSystem fs, Path root, Source s) throws AdapterProblem, IOException {
+    byte[] configBytes;
+    byte[] weightBytes;
+    Path src = new Path(s.artifactUri());
+    try {
+      FileSystem srcFs = src.getFileSystem(conf);
+      srcFs.setVerifyChecksum(false);
+      configBytes = read(srcFs, new Path(src, CONFIG));
+      weightBytes = read(srcFs, new Path(src, WEIGHTS));
+    } catch (FileNotFoundException e) {
+      throw new AdapterProblem(Code.FETCH_FAILED, "missing at " + s.artifactUri() + ": " + e.getMessage());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new AdapterProblem(Code.FETCH_FAILED, "cannot read " + s.artifactUri() + ": " + e.getMessage());
+    }
+    LoraConfig config = LoraConfig.parse(configBytes);
+    if (config.r() != s.rank()) {
+      throw new AdapterProblem(Code.WRONG_RANK, "registered with rank " + s.rank() + ", but " + CONFIG + " has r = " + config.r());
+    }
+    if (!new TreeSet<>(config.targetModules()).equals(new TreeSet<>(s.targetModules()))) {
+      throw new AdapterProblem(Code.BAD_CONFIG, "registered target modules " + s.targetModules() + ", but " + CONFIG
+          + " has " + config.targetModules());
+    }
+    Safetensors weights = Safetensors.parse(weightBytes);
+    LoraCheck.Summary summary = LoraCheck.check(config, weights);
+    String configSha = sha256(configBytes);
+    String weightsSha = sha256(weightBytes);
+    String version = sha256((configSha + "\n" + weightsSha).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    String trainingRoot = trainingRoot(s.trainingContributionIds());
+    ObjectNode provenance = provenance(s, trainingRoot);
+    String fingerprint = sha256((configSha + "\n" + weightsSha + "\n" + (dtype == null ? "keep" : dtype.name()) + "\n"
+        + provenance).getBytes(StandardCharsets.UTF_8));
+    Path target = new Path(root, s.adapterId());
+    if (unchanged(fs, target, fingerprint)) {
+      return new Outcome(s.adapterId(), Status.UNCHANGED, version, target.toString(), null, null, null, 0);
+    }
+
+    // the weights, converted or not, with the key ids mirrored into __metadata__
+    DtypeConversion.Report[] report = {dtype == null ? null : DtypeConversion.Report.none(dtype)};
+    List<Safetensors.Output> tensors = new ArrayList<>();
+    TreeSet<String> dtypes = new TreeSet<>();
+    for (Safetensors.Tensor t : weights.tensors()) {
+      Safetensors.Output o;
+      if (dtype != null && t.dtype().isFloat() && t.dtype() != dtype) {
+        o = DtypeConversion.convert(weights, t, dtype, report);
+      } else {
+        byte[] b = new byte[(int) (t.end() - t.begin())];
+        weights.data(t).get(b);
+        o = new Safetensors.Output(t.name(), t.dtype(), t.shape(), b);
+      }
+      dtypes.add(o.dtype().name());
+      tensors.add(o);
+    }
+    Map<String, String> metadata = new TreeMap<>(weights.metadata());
+    metadata.putIfAbsent("format", "pt");
+    metadata.put("poa.adapter_id", s.adapterId());
+    metadata.put("poa.version", version);
+    metadata.put("poa.base_model", config.baseModel());
+    if (trainingRoot != null) {
+      metadata.put("poa.training_set_root", trainingRoot);
+    }
+    ByteArrayOutputStream packed = new ByteArrayOutputStream(weightBytes.length);
+    Safetensors.write(packed, metadata, tensors);
+    byte[] outWeights = packed.toByteArray();
+
+    ObjectNode m = JSON.createObjectNode();
+    m.put("format", "poa-adapter-v1");
+    m.put("adapter_id", s.adapterId());
+    m.put("version", version);
+    m.put("base_model", config.baseModel());
+    m.put("base_model_revision", config.revision());
+    m.put("registered_base_model", s.baseModel());
+    m.put("rank", config.r());
+    m.put("alpha", config.loraAlpha());
+    ArrayNode modules = m.putArray("target_modules");
+    config.targetModules().forEach(modules::add);
+    m.put("dtype", String.join(",", dtypes));
+    m.put("parameters", summary.parameters());
+    ObjectNode pairs = m.putObject("layers_per_module");
+    summary.pairsPerModule().forEach(pairs::put);
+    if (report[0] != null) {
+      ObjectNode c = m.putObject("conversion");
+      c.put("to", report[0].to().name());
+      c.put("values", report[0].values());
+      c.put("max_abs_error", report[0].maxAbsError());
+      c.put("max_rel_error", report[0].maxRelError());
+    } else {
+      m.putNull("conversion");
+    }
+    ArrayNode files = m.putArray("files");
+    for (Object[] f : new Object[][] {{CONFIG, configBytes}, {WEIGHTS, outWeights}}) {
+      ObjectNode fo = files.addObject();
+      fo.put("name", (String) f[0]);
+      fo.put("size", ((byte[]) f[1]).length);
+      fo.put("sha256", sha256((byte[]) f[1]));
+    }
+    m.set("provenance", provenance);
+    ObjectNode source = m.putObject("source");
+    source.put("artifact_uri", s.artifactUri());
+    source.put("config_sha256", configSha);
+    source.put("weights_sha256", weightsSha);
+    m.put("source_fingerprint", fingerprint);
+    byte[] manifest = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8);
+
+    Path staging = new Path(new Path(root, STAGING), s.adapterId() + "." + UUID.randomUUID());
+    fs.mkdirs(staging);
+    write(fs, new Path(staging, CONFIG), configBytes);
+    write(fs, new Path(staging, WEIGHTS), outWeights);
+    write(fs, new Path(staging, MANIFEST), manifest); // last: an adapter directory is complete with its manifest
+    Path old = null;
+    if (fs.exists(target)) {
+      old = new Path(new Path(root, STAGING), s.adapterId() + ".old." + UUID.randomUUID());
+      rename(fs, target, old);
+    }
+    rename(fs, staging, target);
+    if (old != null) {
+      fs.delete(old, true);
+    }
+    return new Outcome(s.adapterId(), Status.EXPORTED, version, target.toString(), null, null, report[0],
+        configBytes.length + outWeights.length + manifest.length);
+  }
+
+  private static ObjectNode provenance(Source s, String trainingRoot) {
+    ObjectNode p = JSON.createObjectNode();
+    p.put("owner", s.owner());
+    ArrayNode d = p.putArray("datanets");
+    new TreeSet<>(s.datanets()).forEach(d::add);
+    if (s.trainingSetSnapshotId() == null) {
+      p.putNull("training_set_snapshot_id");
+    } else {
+      p.put("training_set_snapshot_id", s.trainingSetSnapshotId());
+    }
+    p.put("training_set_size", new TreeSet<>(s.trainingContributionIds()).size());
+    p.put("training_set_root", trainingRoot);
+    p.put("training_set_root_scheme", "@openzeppelin/merkle-tree StandardMerkleTree, leaf encoding [\"string\"],"
+        + " over the distinct contribution ids");
+    ArrayNode l = p.putArray("licenses");
+    new TreeSet<>(s.licenses()).forEach(l::add);
+    return p;
+  }
+
+  /** OpenZeppelin StandardMerkleTree root over the distinct contribution ids (leaf encoding ["string"]), or null. */
+  static String trainingRoot(List<String> ids) {
+    TreeSet<String> distinct = new TreeSet<>(ids);
+    if (distinct.isEmpty()) {
+      return null;
+    }
+    byte[][] hashes = new byte[distinct.size()][];
+    int i = 0;
+    for (String id : distinct) {
+      hashes[i++] = StandardMerkleTree.stringLeafHash(id);
+    }
+    return StandardMerkleTree.ofLeafHashes(hashes).root();
+  }
+
+  /** True when the adapter's directory holds a complete export of the same sources and options. */
+  private static boolean unchanged(FileSystem fs, Path target, String fingerprint) throws IOException {
+    Path manifest = new Path(target, MANIFEST);
+    if (!fs.exists(manifest)) {
+      return false;
+    }
+    JsonNode m;
+    try {
+      m = JSON.readTree(read(fs, manifest));
+    } catch (IOException e) {
+      return false;
+    }
+    if (!fingerprint.equals(m.path("source_fingerprint").asText())) {
+      return false;
+    }
+    for (JsonNode f : m.path("files")) {
+      Path p = new Path(target, f.path("name").asText());
+      if (!fs.exists(p) || fs.getFileStatus(p).getLen() != f.path("size").asLong()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** index.json: every complete adapter directory under the root, grouped by base model. */
+  private static String writeIndex(FileSystem fs, Path root) throws IOException {
+    Map<String, List<ObjectNode>> byBase = new TreeMap<>();
+    for (FileStatus st : fs.listStatus(root)) {
+      String name = st.getPath().getName();
+      Path manifest = new Path(st.getPath(), MANIFEST);
+      if (!st.isDirectory() || name.startsWith(".") || !fs.exists(manifest)) {
+        continue;
+      }
+      JsonNode m = JSON.readTree(read(fs, manifest));
+      ObjectNode e = JSON.createObjectNode();
+      e.put("adapter_id", m.path("adapter_id").asText());
+      e.put("version", m.path("version").asText());
+      e.put("path", name);
+      e.put("rank", m.path("rank").asInt());
+      e.put("dtype", m.path("dtype").asText());
+      e.set("target_modules", m.path("target_modules"));
+      long bytes = 0;
+      for (JsonNode f : m.path("files")) {
+        bytes += f.path("size").asLong();
+      }
+      e.put("bytes", bytes);
+      e.put("manifest_sha256", sha256(read(fs, manifest)));
+      byBase.computeIfAbsent(m.path("base_model").asText(), k -> new ArrayList<>()).add(e);
+    }
+    ObjectNode index = JSON.createObjectNode();
+    index.put("format", "poa-fleet-index-v1");
+    ObjectNode bases = index.putObject("base_models");
+    byBase.forEach((base, list) -> {
+      ArrayNode a = bases.putArray(base);
+      list.sort(java.util.Comparator.comparing(x -> x.path("adapter_id").asText()));
+      list.forEach(a::add);
+    });
+    Path tmp = new Path(new Path(root, STAGING), INDEX + "." + UUID.randomUUID());
+    write(fs, tmp, (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(index) + "\n").getBytes(StandardCharsets.UTF_8));
+    Path target = new Path(root, INDEX);
+    fs.delete(target, false);
+    rename(fs, tmp, target);
+    return target.toString();
+  }
+
+  private static void write(FileSystem fs, Path p, byte[] bytes) throws IOException {
+    try (OutputStream o = fs.create(p, true)) {
+      o.write(bytes);
+    }
+  }
+
+  private static void rename(FileSystem fs, Path from, Path to) throws IOException {
+    if (!fs.rename(from, to)) {
+      throw new IOException("could not rename " + from + " to " + to);
+    }
+  }
+
+  static String sha256(byte[] b) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
