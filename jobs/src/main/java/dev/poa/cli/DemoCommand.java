@@ -37,7 +37,8 @@ import picocli.CommandLine.ParentCommand;
       "batches, registers an adapter (with sample PEFT weights), ingests its training",
       "gradient sketches and inference logs (from the reference model), attributes",
       "the epoch by spans and by gradient influence, finalises its rewards (manifest,",
-      "proof, audit), packs the adapter for serving (<warehouse>/fleet), and prints",
+      "proof, audit), commits the epoch on a local chain (anvil) and pays one claim,",
+      "packs the adapter for serving (<warehouse>/fleet), and prints",
       "what happened with a few SQL queries.",
       "Safe to rerun: batches already ingested are left unchanged; attribution",
       "replaces the epoch's rows with identical ones.",
@@ -48,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
   static final List<String> DATANETS = List.of("medical-transcripts", "legal-contracts", "smart-contract-code");
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     Lakehouse lh = root.lakehouse();
     lh.migrate();
     Path input = root.config().warehouse().resolve("demo-input");
@@ -147,7 +148,10 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf("%npoa audit --epoch %s%n  %s%n", DEMO_EPOCH, audit.clean() ? "audit passed" : "audit FAILED: "
         + audit.differences());
 
-    heading("7. adapters packed for a multi-adapter serving fleet");
+    heading("7. the epoch settled on a local chain (anvil), and one claim paid");
+    settleOnLocalChain(lh, rewards.root());
+
+    heading("8. adapters packed for a multi-adapter serving fleet");
     String fleet = root.config().warehouse().toAbsolutePath().resolve("fleet").toUri().toString();
     System.out.println("poa export-adapters --all --out " + fleet + " --dtype bf16");
     var exported = new dev.poa.jobs.serving.AdapterExportJob(lh, Progress.to(System.err, "export"))
@@ -158,13 +162,53 @@ final class DemoCommand implements Callable<Integer> {
     }
     System.out.println("  index: " + exported.index());
 
-    heading("8. tables");
+    heading("9. tables");
     TablesCommand tables = new TablesCommand();
     tables.root = root;
     tables.call();
     System.out.println();
     System.out.println("Try: ./poa sql \"SELECT * FROM datanet.submissions WHERE status = 'near_duplicate' LIMIT 5\"");
     return 0;
+  }
+
+  /**
+   * Starts anvil, deploys the token and the distributor, settles the demo epoch (journalled in
+   * rewards.settlements) and claims the treasury's amount with the proof from the manifest.
+   */
+  private void settleOnLocalChain(dev.poa.schemas.Lakehouse lh, String manifestRoot) throws Exception {
+    Path chainDir = root.config().warehouse().toAbsolutePath().resolve("chain");
+    try (var node = dev.poa.settlement.DevChain.start(chainDir);
+        var chain = new dev.poa.settlement.Chain(node.url(), dev.poa.settlement.ContractArtifact.DISTRIBUTOR)) {
+      var admin = org.web3j.crypto.Credentials.create(dev.poa.settlement.DevChain.DEV_KEYS.get(0));
+      var settler = org.web3j.crypto.Credentials.create(dev.poa.settlement.DevChain.DEV_KEYS.get(2));
+      var deployment = dev.poa.settlement.Deployment.deploy(new dev.poa.settlement.DevTransactor(chain, admin,
+          dev.poa.settlement.ContractArtifact.DISTRIBUTOR), settler.getAddress(), admin.getAddress(),
+          java.math.BigInteger.TEN.pow(27));
+      dev.poa.jobs.settlement.ChainDeployment.save(root.config().warehouse(), deployment);
+      System.out.printf("anvil at %s (chain %d): token %s, distributor %s%n", node.url(), deployment.chainId(),
+          deployment.token(), deployment.distributor());
+      System.out.println("poa settle --epoch " + DEMO_EPOCH + " --rpc " + node.url());
+      var settled = new dev.poa.jobs.settlement.SettleJob(lh, Progress.to(System.err, "settle"))
+          .run(new dev.poa.jobs.settlement.SettleJob.Config(DEMO_EPOCH, node.url(), deployment.distributor(), settler,
+              new dev.poa.settlement.Settler.Settings(1, 60_000, 30_000, 100, 5, 25)));
+      java.util.List<org.web3j.abi.datatypes.Type> onChain = chain.call(admin.getAddress(), deployment.distributor(),
+          dev.poa.settlement.Distributor.epochRoot(1));
+      String rootOnChain = org.web3j.utils.Numeric.toHexString((byte[]) onChain.get(0).getValue());
+      System.out.printf("  epoch %s committed on the local chain as #1: transaction %s, block %s; on-chain root %s %s%n",
+          DEMO_EPOCH, settled.txHash(), settled.blockNumber(), rootOnChain,
+          rootOnChain.equals(manifestRoot) ? "= manifest root" : "≠ manifest root " + manifestRoot);
+      var proof = new dev.poa.jobs.rewards.Audit(lh).proof(DEMO_EPOCH, DEMO_TREASURY);
+      var claimer = new dev.poa.settlement.DevTransactor(chain,
+          org.web3j.crypto.Credentials.create(dev.poa.settlement.DevChain.DEV_KEYS.get(3)),
+          dev.poa.settlement.ContractArtifact.DISTRIBUTOR);
+      System.out.println("poa claim --epoch " + DEMO_EPOCH + " --address " + DEMO_TREASURY + " --send");
+      claimer.send(deployment.distributor(), dev.poa.settlement.Distributor.encode(
+          dev.poa.settlement.Distributor.claim(proof.address(), proof.cumulative(), proof.proof())));
+      java.math.BigInteger balance = (java.math.BigInteger) chain.call(admin.getAddress(), deployment.token(),
+          dev.poa.settlement.Distributor.balanceOf(proof.address())).get(0).getValue();
+      System.out.printf("  claim paid: %s now holds %s wei of the reward token (manifest: %s)%n", proof.address(), balance,
+          proof.cumulative());
+    }
   }
 
   private void ingest(List<String> inputs, String batchId) {

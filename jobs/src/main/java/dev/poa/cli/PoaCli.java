@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code poa}: one command line for every job. Exit codes: 0 success, 1 job failure, 2 usage
  * error, 3 bad input or configuration, 4 conflict with what the lakehouse holds, 5 audit mismatch,
- * 6 some items of a batch failed (the others were done).
+ * 6 some items of a batch failed (the others were done), 7 a transaction is sent but not yet confirmed.
  */
 @Command(
     name = "poa",
@@ -46,6 +46,9 @@ import picocli.CommandLine.Option;
       RewardsCommand.class,
       ManifestCommand.class,
       AuditCommand.class,
+      SettleCommand.class,
+      ClaimCommand.class,
+      ChainCommand.class,
       ExportAdaptersCommand.class,
       EvalCommand.class,
       ExplainGpuCommand.class,
@@ -56,7 +59,8 @@ import picocli.CommandLine.Option;
       "",
       "Exit codes: 0 ok, 1 job failed, 2 usage error, 3 bad input or configuration,",
       "  4 conflict with the lakehouse (e.g. a batch id reused for other inputs),",
-      "  5 audit found differences, 6 some items failed (the others were done).",
+      "  5 audit found differences, 6 some items failed (the others were done),",
+      "  7 sent but not yet confirmed (rerun to resume).",
       "Environment: POA_WAREHOUSE, POA_CONFIG, POA_CATALOG, POA_DRIVER_MEMORY.",
     })
 public final class PoaCli implements Runnable {
@@ -66,6 +70,7 @@ public final class PoaCli implements Runnable {
   public static final int EXIT_CONFLICT = 4;
   public static final int EXIT_AUDIT_MISMATCH = 5;
   public static final int EXIT_SOME_FAILED = 6;
+  public static final int EXIT_PENDING = 7;
 
   @Option(
       names = "--warehouse",
@@ -141,8 +146,11 @@ public final class PoaCli implements Runnable {
           int code = EXIT_FAILED;
           if (ex instanceof IngestJob.BatchConflictException
               || ex instanceof dev.poa.jobs.serving.AdapterRegistry.AdapterExistsException
-              || ex instanceof dev.poa.jobs.rewards.RewardsJob.ManifestMismatchException) {
+              || ex instanceof dev.poa.jobs.rewards.RewardsJob.ManifestMismatchException
+              || ex instanceof dev.poa.settlement.Settler.ConflictException) {
             code = EXIT_CONFLICT;
+          } else if (ex instanceof dev.poa.jobs.settlement.SettleJob.AuditFailedException) {
+            code = EXIT_AUDIT_MISMATCH;
           } else if (ex instanceof IllegalArgumentException) {
             code = EXIT_BAD_INPUT;
           } else if (ex instanceof org.apache.spark.sql.AnalysisException) {

@@ -441,11 +441,37 @@ public final class Tables {
               required("created_at", T.TIMESTAMPTZ, "when it was written"))
           .build();
 
+  public static final TableDefinition SETTLEMENTS =
+      TableDefinition.builder("rewards", "settlements")
+          .doc("Journal of on-chain epoch commits: every signed transaction is recorded here before it is"
+              + " broadcast, then each step (broadcast, mined, confirmed, reorged, reverted); append-only.")
+          .layoutRationale("A few rows per epoch, read by epoch: unpartitioned, append-only.")
+          .version(
+              1,
+              "initial",
+              required("epoch", T.STRING, "poa epoch id"),
+              required("chain_epoch", T.LONG, "the epoch's number on chain (1, 2, ... in finalisation order)"),
+              required("chain_id", T.LONG, "EVM chain id"),
+              required("contract", T.STRING, "distributor address (lower-case 0x)"),
+              required("root", T.STRING, "the manifest's Merkle root being committed"),
+              optional("nonce", T.LONG, "settler account nonce of the transaction"),
+              optional("tx_hash", T.STRING, "keccak256 of the signed bytes (the node's transaction hash)"),
+              optional("raw_tx", T.STRING, "the signed EIP-1559 transaction, 0x hex (sent again as is on resume)"),
+              optional("max_fee_per_gas", T.WEI, "fee cap, wei per gas"),
+              optional("max_priority_fee_per_gas", T.WEI, "priority fee, wei per gas"),
+              required("status", T.STRING,
+                  "signed | broadcast | rebroadcast | mined | reorged | confirmed | reverted | already_committed | conflict"),
+              optional("block_number", T.LONG, "block of the receipt"),
+              optional("block_hash", T.STRING, "hash of that block"),
+              optional("detail", T.STRING, "node answer, decoded revert, confirmations, ..."),
+              required("recorded_at", T.TIMESTAMPTZ, "when this entry was written"))
+          .build();
+
   /** Every table, in creation order. */
   public static final List<TableDefinition> ALL =
       List.of(
           DATANETS, SUBMISSIONS, CONTRIBUTIONS, INGEST_RUNS, ADAPTERS, ADAPTER_TRAINING_SET, INFERENCE_LOGS,
           INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS, TRAINING_GRADIENTS, TRAINING_GRADIENT_REJECTS, SPAN_DOCUMENTS,
           SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS, VALIDATIONS, VALIDATION_REJECTS, EPOCH_PAYOUTS,
-          MANIFESTS);
+          MANIFESTS, SETTLEMENTS);
 }

@@ -1,0 +1,65 @@
+package dev.poa.cli;
+
+import dev.poa.jobs.Progress;
+import dev.poa.jobs.settlement.SettleJob;
+import dev.poa.settlement.Settler;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "settle",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Commit a finalised epoch's Merkle root to the rewards distributor, exactly once.",
+      "",
+      "Refuses an epoch whose audit fails (exit 5). Checks the chain first: the root",
+      "already committed → success, nothing sent; another root → exit 4, nothing sent.",
+      "Signs an EIP-1559 transaction (key: env POA_SETTLER_KEY or --keystore),",
+      "journals it in rewards.settlements before broadcasting, waits for the receipt",
+      "and --confirmations blocks. A rerun after any interruption resumes from the",
+      "journal: same signed bytes when the node was down or the transaction dropped,",
+      "the receipt by hash after a restart, a fee-bumped replacement at the same",
+      "nonce when stuck, a resend after a reorg. A revert is decoded and reported.",
+      "",
+      "Exit 0 committed (or already), 4 conflicting root, 5 audit failed, 7 sent but",
+      "not yet confirmed within --timeout (rerun to resume), 1 other failures.",
+    })
+final class SettleCommand implements Callable<Integer> {
+  @ParentCommand PoaCli root;
+
+  @Mixin ChainOptions chain;
+
+  @Option(names = "--epoch", required = true, paramLabel = "E", description = "Epoch id or any timestamp inside it.")
+  String epoch;
+
+  @Option(names = "--confirmations", defaultValue = "2", description = "Blocks on top of the receipt's (default ${DEFAULT-VALUE}).")
+  int confirmations;
+
+  @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "How long this run waits (default ${DEFAULT-VALUE}).")
+  double timeout;
+
+  @Option(names = "--replace-after", defaultValue = "30", paramLabel = "SECONDS",
+      description = "Replace a transaction not mined after this long (default ${DEFAULT-VALUE}).")
+  double replaceAfter;
+
+  @Override
+  public Integer call() {
+    var c = root.config();
+    Settler.Settings s = new Settler.Settings(confirmations, (long) (timeout * 1000), (long) (replaceAfter * 1000), 250, 5, 25);
+    try {
+      Settler.Result r = new SettleJob(root.lakehouse(), Progress.to(System.err, "settle")).run(new SettleJob.Config(epoch,
+          chain.rpc(c), chain.contract(c), chain.key("POA_SETTLER_KEY"), s));
+      System.out.println(r.status() == Settler.Status.ALREADY_COMMITTED
+          ? "epoch already committed on chain with this root" + (r.txHash() == null ? "" : " (" + r.txHash() + ")")
+          : "epoch committed: transaction " + r.txHash() + " in block " + r.blockNumber());
+      return 0;
+    } catch (Settler.PendingException e) {
+      System.err.println("poa: " + e.getMessage());
+      return PoaCli.EXIT_PENDING;
+    }
+  }
+}
