@@ -11,6 +11,7 @@ import dev.poa.jobs.Progress;
 import dev.poa.jobs.ingest.IngestJob;
 import dev.poa.jobs.ingest.InputBatch;
 import dev.poa.jobs.ingest.RawRecords;
+import dev.poa.jobs.ingest.RecordBatches;
 import dev.poa.jobs.ingest.Validation;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.Tables;
@@ -20,7 +21,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.iceberg.Snapshot;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -52,18 +52,12 @@ public final class ValidationIngestJob {
   public record Result(String batchId, boolean alreadyIngested, long read, long accepted, long duplicate, long rejected,
       Map<String, Long> rejectedByReason) {}
 
-  static final StructType VALIDATED = new StructType()
-      .add("source_file", DataTypes.StringType, false)
-      .add("source_line", DataTypes.LongType, false)
-      .add("ingest_seq", DataTypes.LongType, false)
-      .add("reason", DataTypes.StringType, true)
-      .add("message", DataTypes.StringType, true)
-      .add("validator", DataTypes.StringType, true)
-      .add("contribution_id", DataTypes.StringType, true)
-      .add("verdict", DataTypes.StringType, true)
-      .add("attested_at", DataTypes.TimestampType, true)
-      .add("signature", DataTypes.StringType, true)
-      .add("raw_record", DataTypes.StringType, true);
+  static final StructType VALIDATED = RecordBatches.validated(
+      RecordBatches.field("validator", DataTypes.StringType),
+      RecordBatches.field("contribution_id", DataTypes.StringType),
+      RecordBatches.field("verdict", DataTypes.StringType),
+      RecordBatches.field("attested_at", DataTypes.TimestampType),
+      RecordBatches.field("signature", DataTypes.StringType));
 
   private final Lakehouse lh;
   private final SparkSession spark;
@@ -123,15 +117,10 @@ public final class ValidationIngestJob {
       Dataset<Row> rejects = checked.filter(col("reason2").isNotNull())
           .select(lit(batchId).as("batch_id"), col("source_file"), col("source_line"), col("reason2").as("reason"),
               col("message2").as("message"), col("raw_record"), lit(now).as("ingested_at"));
-      Map<String, Long> byReason = new TreeMap<>();
-      for (Row r : rejects.groupBy("reason").count().collectAsList()) {
-        byReason.put(r.getString(0), r.getLong(1));
-      }
-      long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
+      Map<String, Long> byReason = RecordBatches.countByReason(rejects);
+      long rejected = RecordBatches.total(byReason);
       long accepted = fresh.count();
-      if (IngestJob.snapshotOfBatch(lh.table(Tables.VALIDATION_REJECTS), batchId) == null) {
-        IcebergWrites.append(rejects, lh.sparkName(Tables.VALIDATION_REJECTS), props);
-      }
+      RecordBatches.appendOnce(lh, rejects, Tables.VALIDATION_REJECTS, batchId, props);
       // last: marks the batch complete
       IcebergWrites.append(fresh, lh.sparkName(Tables.VALIDATIONS), props);
       progress.step(String.format("read %d = accepted %d + duplicate %d + rejected %d", read, accepted,

@@ -11,6 +11,7 @@ import dev.poa.jobs.Progress;
 import dev.poa.jobs.ingest.IngestJob;
 import dev.poa.jobs.ingest.InputBatch;
 import dev.poa.jobs.ingest.RawRecords;
+import dev.poa.jobs.ingest.RecordBatches;
 import dev.poa.jobs.ingest.Validation;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.Tables;
@@ -18,7 +19,6 @@ import dev.poa.udfs.Reasons;
 import dev.poa.udfs.TrainingGradientValidator;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,7 +33,6 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Ingests the training gradient sketches of one adapter into {@code models.training_gradients}.
@@ -61,16 +60,10 @@ public final class GradientIngestJob {
     }
   }
 
-  static final StructType VALIDATED = new StructType()
-      .add("source_file", DataTypes.StringType, false)
-      .add("source_line", DataTypes.LongType, false)
-      .add("ingest_seq", DataTypes.LongType, false)
-      .add("reason", DataTypes.StringType, true)
-      .add("message", DataTypes.StringType, true)
-      .add("contribution_id", DataTypes.StringType, true)
-      .add("sketch", DataTypes.createArrayType(DataTypes.FloatType, false), true)
-      .add("sketch_spec", DataTypes.StringType, true)
-      .add("raw_record", DataTypes.StringType, true);
+  static final StructType VALIDATED = RecordBatches.validated(
+      RecordBatches.field("contribution_id", DataTypes.StringType),
+      RecordBatches.field("sketch", DataTypes.createArrayType(DataTypes.FloatType, false)),
+      RecordBatches.field("sketch_spec", DataTypes.StringType));
 
   private final Lakehouse lh;
   private final SparkSession spark;
@@ -101,8 +94,8 @@ public final class GradientIngestJob {
             "Gradient batch " + batchId + " was already ingested from other inputs or for another adapter: use a new --batch-id");
       }
       progress.step("gradient batch " + batchId + " is already ingested: nothing to do");
-      long accepted = spark.table(lh.sparkName(Tables.TRAINING_GRADIENTS)).filter(col("batch_id").equalTo(batchId)).count();
-      long rejected = spark.table(lh.sparkName(Tables.TRAINING_GRADIENT_REJECTS)).filter(col("batch_id").equalTo(batchId)).count();
+      long accepted = RecordBatches.rowsOfBatch(lh, Tables.TRAINING_GRADIENTS, batchId);
+      long rejected = RecordBatches.rowsOfBatch(lh, Tables.TRAINING_GRADIENT_REJECTS, batchId);
       return new Result(batchId, true, -1, accepted, -1, rejected, Map.of(), done.summary().get("poa.sketch-spec"));
     }
     Instant startedAt = Instant.now();
@@ -149,16 +142,11 @@ public final class GradientIngestJob {
                 col("source_line"), col("contribution_id"), col("reason2").as("reason"), col("message2").as("message"),
                 col("raw_record"), lit(ingestedAt).as("ingested_at"))
             .localCheckpoint();
-        Map<String, Long> byReason = new TreeMap<>();
-        for (Row r : rejects.groupBy("reason").count().collectAsList()) {
-          byReason.put(r.getString(0), r.getLong(1));
-        }
-        long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
+        Map<String, Long> byReason = RecordBatches.countByReason(rejects);
+        long rejected = RecordBatches.total(byReason);
         long accepted = fresh.count();
         // Rejects first; the sketches' snapshot, written last, marks the batch complete.
-        if (IngestJob.snapshotOfBatch(lh.table(Tables.TRAINING_GRADIENT_REJECTS), batchId) == null) {
-          IcebergWrites.append(rejects, lh.sparkName(Tables.TRAINING_GRADIENT_REJECTS), props);
-        }
+        RecordBatches.appendOnce(lh, rejects, Tables.TRAINING_GRADIENT_REJECTS, batchId, props);
         Map<String, String> sketchProps = new TreeMap<>(props);
         if (spec != null) {
           sketchProps.put("poa.sketch-spec", spec);
@@ -187,14 +175,7 @@ public final class GradientIngestJob {
       // a sketch is long; its first 4 KiB say what was wrong
       rawText = rawText.substring(0, 4096) + "…";
     }
-    List<Float> sketch = null;
-    if (v.sketch() != null) {
-      sketch = new ArrayList<>(v.sketch().length);
-      for (float f : v.sketch()) {
-        sketch.add(f);
-      }
-    }
     return RowFactory.create(file, line, Validation.ingestSeq(r.getInt(1), line), v.reason(), v.message(),
-        v.contributionId(), sketch == null ? null : CollectionConverters.asScala(sketch).toSeq(), v.sketchSpec(), rawText);
+        v.contributionId(), RecordBatches.floats(v.sketch()), v.sketchSpec(), rawText);
   }
 }

@@ -9,9 +9,9 @@ import dev.poa.jobs.ingest.InputFile;
 import dev.poa.jobs.ingest.IngestJob;
 import dev.poa.jobs.ingest.InputBatch;
 import dev.poa.jobs.ingest.RawRecords;
+import dev.poa.jobs.ingest.RecordBatches;
 import dev.poa.jobs.ingest.Validation;
 import dev.poa.schemas.Lakehouse;
-import dev.poa.schemas.TableDefinition;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.InferenceLogValidator;
 import java.math.BigDecimal;
@@ -22,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.iceberg.Snapshot;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -62,23 +61,17 @@ public final class LogIngestJob {
     }
   }
 
-  static final StructType VALIDATED = new StructType()
-      .add("source_file", DataTypes.StringType, false)
-      .add("source_line", DataTypes.LongType, false)
-      .add("ingest_seq", DataTypes.LongType, false)
-      .add("reason", DataTypes.StringType, true)
-      .add("message", DataTypes.StringType, true)
-      .add("request_id", DataTypes.StringType, true)
-      .add("adapter_id", DataTypes.StringType, true)
-      .add("served_at", DataTypes.TimestampType, true)
-      .add("epoch", DataTypes.StringType, true)
-      .add("prompt", DataTypes.StringType, true)
-      .add("completion", DataTypes.StringType, true)
-      .add("fee_wei", DataTypes.createDecimalType(38, 0), true)
-      .add("gradient_sketch", DataTypes.createArrayType(DataTypes.FloatType, false), true)
-      .add("sketch_spec", DataTypes.StringType, true)
-      .add("metadata", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
-      .add("raw_record", DataTypes.StringType, true);
+  static final StructType VALIDATED = RecordBatches.validated(
+      RecordBatches.field("request_id", DataTypes.StringType),
+      RecordBatches.field("adapter_id", DataTypes.StringType),
+      RecordBatches.field("served_at", DataTypes.TimestampType),
+      RecordBatches.field("epoch", DataTypes.StringType),
+      RecordBatches.field("prompt", DataTypes.StringType),
+      RecordBatches.field("completion", DataTypes.StringType),
+      RecordBatches.field("fee_wei", DataTypes.createDecimalType(38, 0)),
+      RecordBatches.field("gradient_sketch", DataTypes.createArrayType(DataTypes.FloatType, false)),
+      RecordBatches.field("sketch_spec", DataTypes.StringType),
+      RecordBatches.field("metadata", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType)));
 
   private final Lakehouse lh;
   private final SparkSession spark;
@@ -140,14 +133,15 @@ public final class LogIngestJob {
           .select(org.apache.spark.sql.functions.lit(batchId).as("batch_id"), col("source_file"), col("source_line"),
               col("request_id"), col("reason"), col("message"), col("raw_record"),
               org.apache.spark.sql.functions.lit(Timestamp.from(startedAt)).as("ingested_at"));
-      Map<String, Long> byReason = new TreeMap<>();
-      for (Row r : rejects.groupBy("reason").count().collectAsList()) {
-        byReason.put(r.getString(0), r.getLong(1));
-      }
-      long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
+      Map<String, Long> byReason = RecordBatches.countByReason(rejects);
+      long rejected = RecordBatches.total(byReason);
       Map<String, Long> snapshots = new TreeMap<>();
-      appendOnce(rejects, Tables.INFERENCE_LOG_REJECTS, batchId, snapshots);
-      long accepted = appendOnce(fresh, Tables.INFERENCE_LOGS, batchId, snapshots);
+      Map<String, String> props = Map.of(IngestJob.BATCH_PROPERTY, batchId);
+      snapshots.put(Tables.INFERENCE_LOG_REJECTS.qualifiedName(),
+          RecordBatches.appendOnce(lh, rejects, Tables.INFERENCE_LOG_REJECTS, batchId, props));
+      snapshots.put(Tables.INFERENCE_LOGS.qualifiedName(),
+          RecordBatches.appendOnce(lh, fresh, Tables.INFERENCE_LOGS, batchId, props));
+      long accepted = RecordBatches.rowsOfBatch(lh, Tables.INFERENCE_LOGS, batchId);
       Result result = new Result(batchId, false, read, accepted, read - accepted - rejected, rejected, byReason);
       Row run = RowFactory.create(batchId, Timestamp.from(startedAt), Timestamp.from(Instant.now()),
           CollectionConverters.asScala(new ArrayList<>(config.inputs())).toSeq(), fingerprint, read, accepted,
@@ -162,18 +156,6 @@ public final class LogIngestJob {
     }
   }
 
-  /** Appends unless the batch already committed to this table; returns the rows it holds for the batch. */
-  private long appendOnce(Dataset<Row> rows, TableDefinition table, String batchId, Map<String, Long> snapshots) {
-    Snapshot committed = IngestJob.snapshotOfBatch(lh.table(table), batchId);
-    if (committed == null) {
-      IcebergWrites.append(rows, lh.sparkName(table), Map.of(IngestJob.BATCH_PROPERTY, batchId));
-      snapshots.put(table.qualifiedName(), lh.currentSnapshotId(table));
-    } else {
-      snapshots.put(table.qualifiedName(), committed.snapshotId());
-    }
-    return spark.table(lh.sparkName(table)).filter(col("batch_id").equalTo(batchId)).count();
-  }
-
   static Row validate(Row r, InferenceLogValidator validator) {
     String file = r.getString(0);
     long line = r.getLong(2);
@@ -182,17 +164,10 @@ public final class LogIngestJob {
             null, null, null),
         validator::validateJsonText, validator::validateJsonLine);
     String rawText = v.valid() ? null : RawRecords.asText(r);
-    List<Float> sketch = null;
-    if (v.sketch() != null) {
-      sketch = new ArrayList<>(v.sketch().length);
-      for (float f : v.sketch()) {
-        sketch.add(f);
-      }
-    }
     return RowFactory.create(file, line, Validation.ingestSeq(r.getInt(1), line), v.reason(), v.message(), v.requestId(),
         v.adapterId(), v.servedAt() == null ? null : Timestamp.from(v.servedAt()), v.epoch(), v.prompt(), v.completion(),
         v.feeWei() == null ? null : new BigDecimal(v.feeWei()),
-        sketch == null ? null : CollectionConverters.asScala(sketch).toSeq(), v.sketchSpec(),
+        RecordBatches.floats(v.sketch()), v.sketchSpec(),
         v.metadata() == null ? null : CollectionConverters.asScala(v.metadata()), rawText);
   }
 }
