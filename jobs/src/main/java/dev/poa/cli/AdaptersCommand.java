@@ -14,7 +14,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "adapters",
     mixinStandardHelpOptions = true,
-    description = "Register and list LoRA adapters.",
+    description = "Register, list and generate sample LoRA adapters.",
     subcommands = {AdaptersCommand.Register.class, AdaptersCommand.ListCmd.class, AdaptersCommand.Sample.class})
 final class AdaptersCommand implements Runnable {
   @ParentCommand PoaCli root;

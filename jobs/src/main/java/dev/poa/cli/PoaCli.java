@@ -61,7 +61,9 @@ import picocli.CommandLine.Option;
       "  4 conflict with the lakehouse (e.g. a batch id reused for other inputs),",
       "  5 audit found differences, 6 some items failed (the others were done),",
       "  7 sent but not yet confirmed (rerun to resume).",
-      "Environment: POA_WAREHOUSE, POA_CONFIG, POA_CATALOG, POA_DRIVER_MEMORY.",
+      "Environment: POA_WAREHOUSE, POA_CONFIG, POA_CATALOG, POA_DRIVER_MEMORY;",
+      "  chain: POA_RPC_URL, POA_SETTLER_KEY, POA_DEPLOYER_KEY, POA_CLAIM_KEY,",
+      "  POA_KEYSTORE_PASSWORD, POA_ANVIL (the anvil binary of the demo).",
     })
 public final class PoaCli implements Runnable {
   public static final int EXIT_FAILED = 1;
