@@ -113,7 +113,7 @@ final class AdaptersCommand implements Runnable {
       }
       var c = parent.root.config();
       String target = dir == null ? c.warehouse().toAbsolutePath().resolve("adapters").toUri().toString()
-          : dir.contains("://") ? dir : Path.of(dir).toAbsolutePath().toUri().toString();
+          : PoaCli.uri(dir);
       var r = new dev.poa.jobs.serving.SampleAdapterJob(parent.root.lakehouse(), dev.poa.jobs.Progress.to(System.err, "adapters"))
           .run(new dev.poa.jobs.serving.SampleAdapterJob.Config(base, count, datanets, rank, alpha, modules, target, seed));
       System.out.println(r.adapterIds().size() + " sample adapter(s) registered: " + String.join(", ", r.adapterIds()));

@@ -51,9 +51,7 @@ final class ClaimCommand implements Callable<Integer> {
     }
     try (Chain node = new Chain(chain.rpc(c), ContractArtifact.DISTRIBUTOR)) {
       DevTransactor claimer = new DevTransactor(node, chain.key("POA_CLAIM_KEY"), ContractArtifact.DISTRIBUTOR);
-      String token = (String) node.call(claimer.address(), contract, new org.web3j.abi.datatypes.Function("token",
-          java.util.List.of(), java.util.List.of(new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Address>() {})))
-          .get(0).getValue();
+      String token = (String) node.call(claimer.address(), contract, Distributor.token()).get(0).getValue();
       BigInteger before = (BigInteger) node.call(claimer.address(), token, Distributor.balanceOf(p.address())).get(0).getValue();
       var receipt = claimer.send(contract, data);
       BigInteger after = (BigInteger) node.call(claimer.address(), token, Distributor.balanceOf(p.address())).get(0).getValue();

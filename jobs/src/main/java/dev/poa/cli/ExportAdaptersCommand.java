@@ -52,7 +52,7 @@ final class ExportAdaptersCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Dtype d = dtype == null ? null : Dtype.parseOption(dtype);
-    String target = out.contains("://") ? out : java.nio.file.Path.of(out).toAbsolutePath().toUri().toString();
+    String target = PoaCli.uri(out);
     AdapterExport.Result r = new AdapterExportJob(root.lakehouse(), Progress.to(System.err, "export"))
         .run(new AdapterExportJob.Config(which.all ? null : which.ids, target, d));
     for (AdapterExport.Outcome o : r.outcomes()) {

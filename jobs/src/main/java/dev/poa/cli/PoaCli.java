@@ -176,6 +176,11 @@ public final class PoaCli implements Runnable {
     }
   }
 
+  /** A path or Hadoop URI option as a URI: paths become absolute file: URIs, URIs stay as given. */
+  static String uri(String pathOrUri) {
+    return pathOrUri.contains("://") ? pathOrUri : Path.of(pathOrUri).toAbsolutePath().toUri().toString();
+  }
+
   static String oneLine(Throwable t) {
     String m = t.getMessage();
     if (m == null || m.isBlank()) {

@@ -247,12 +247,8 @@ public final class AdapterExport {
       m.putNull("conversion");
     }
     ArrayNode files = m.putArray("files");
-    for (Object[] f : new Object[][] {{CONFIG, configBytes}, {WEIGHTS, outWeights}}) {
-      ObjectNode fo = files.addObject();
-      fo.put("name", (String) f[0]);
-      fo.put("size", ((byte[]) f[1]).length);
-      fo.put("sha256", sha256((byte[]) f[1]));
-    }
+    fileEntry(files, CONFIG, configBytes.length, configSha); // packed as it came: the source's sha256
+    fileEntry(files, WEIGHTS, outWeights.length, sha256(outWeights));
     m.set("provenance", provenance);
     ObjectNode source = m.putObject("source");
     source.put("artifact_uri", s.artifactUri());
@@ -277,6 +273,13 @@ public final class AdapterExport {
     }
     return new Outcome(s.adapterId(), Status.EXPORTED, version, target.toString(), null, null, report[0],
         configBytes.length + outWeights.length + manifest.length);
+  }
+
+  private static void fileEntry(ArrayNode files, String name, long size, String sha256) {
+    ObjectNode f = files.addObject();
+    f.put("name", name);
+    f.put("size", size);
+    f.put("sha256", sha256);
   }
 
   private static ObjectNode provenance(Source s, String trainingRoot) {
@@ -345,7 +348,8 @@ public final class AdapterExport {
       if (!st.isDirectory() || name.startsWith(".") || !fs.exists(manifest)) {
         continue;
       }
-      JsonNode m = JSON.readTree(read(fs, manifest));
+      byte[] manifestBytes = read(fs, manifest);
+      JsonNode m = JSON.readTree(manifestBytes);
       ObjectNode e = JSON.createObjectNode();
       e.put("adapter_id", m.path("adapter_id").asText());
       e.put("version", m.path("version").asText());
@@ -358,7 +362,7 @@ public final class AdapterExport {
         bytes += f.path("size").asLong();
       }
       e.put("bytes", bytes);
-      e.put("manifest_sha256", sha256(read(fs, manifest)));
+      e.put("manifest_sha256", sha256(manifestBytes));
       byBase.computeIfAbsent(m.path("base_model").asText(), k -> new ArrayList<>()).add(e);
     }
     ObjectNode index = JSON.createObjectNode();

@@ -117,6 +117,14 @@ public final class Chain implements AutoCloseable {
     return r.getMaxPriorityFeePerGas() == null ? BigInteger.ONE : r.getMaxPriorityFeePerGas();
   }
 
+  /** Fees for a transaction now: the node's suggested tip, and a cap of twice the base fee plus the tip. */
+  public record Fees(BigInteger maxPriorityFeePerGas, BigInteger maxFeePerGas) {}
+
+  public Fees marketFees() {
+    BigInteger priority = priorityFee();
+    return new Fees(priority, baseFee().multiply(BigInteger.TWO).add(priority));
+  }
+
   /** eth_call of a view function; reverts become {@link RevertException}. */
   @SuppressWarnings("rawtypes")
   public List<Type> call(String from, String to, Function f) {

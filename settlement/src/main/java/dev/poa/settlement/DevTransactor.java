@@ -35,10 +35,9 @@ public final class DevTransactor {
   /** Sends {@code data} to {@code to} (null = contract creation) and returns the mined receipt. */
   public TransactionReceipt send(String to, String data) {
     BigInteger gas = chain.estimateGas(key.getAddress(), to, data);
-    BigInteger priority = chain.priorityFee();
-    BigInteger maxFee = chain.baseFee().multiply(BigInteger.TWO).add(priority);
+    Chain.Fees fees = chain.marketFees();
     Chain.Signed s = Chain.sign(chainId, key, chain.nonce(key.getAddress(), true), gas.multiply(BigInteger.valueOf(12))
-        .divide(BigInteger.TEN), to == null ? "" : to, data, priority, maxFee);
+        .divide(BigInteger.TEN), to == null ? "" : to, data, fees.maxPriorityFeePerGas(), fees.maxFeePerGas());
     Chain.SendOutcome o = chain.sendRaw(s.raw());
     if (o != Chain.SendOutcome.ACCEPTED && o != Chain.SendOutcome.ALREADY_KNOWN) {
       throw new IllegalStateException("transaction refused: " + o);

@@ -52,6 +52,10 @@ public final class Distributor {
     return view("totalClaimed", new TypeReference<Uint256>() {});
   }
 
+  public static Function token() {
+    return view("token", new TypeReference<Address>() {});
+  }
+
   public static Function paused() {
     return view("paused", new TypeReference<Bool>() {});
   }

@@ -190,10 +190,9 @@ public final class Settler {
         journal.record(entry(r, chainId, null, "reverted", null, "estimate: " + e.decoded()));
         throw e;
       }
-      BigInteger priority = chain.priorityFee();
-      BigInteger maxFee = chain.baseFee().multiply(BigInteger.TWO).add(priority);
+      Chain.Fees fees = chain.marketFees();
       current = Chain.sign(chainId, key, chain.nonce(key.getAddress(), true), gas.multiply(BigInteger.valueOf(13))
-          .divide(BigInteger.TEN), r.contract(), data, priority, maxFee);
+          .divide(BigInteger.TEN), r.contract(), data, fees.maxPriorityFeePerGas(), fees.maxFeePerGas());
       journal.record(entry(r, chainId, current, "signed", null, "gas limit " + gas));
       progress.accept("journalled " + current.hash() + " (nonce " + current.nonce() + "), broadcasting");
       ours.put(current.hash(), current);

@@ -91,11 +91,8 @@ public final class SampleAdapterJob {
 
   /** 20 bytes of sha256(id), lower-case hex. */
   static String hex20(String id) {
-    try {
-      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(h, 0, 20);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return java.util.HexFormat.of().formatHex(
+        dev.poa.udfs.SubmissionValidator.sha256(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 20);
   }
+
 }
