@@ -3,7 +3,6 @@ package dev.poa.udfs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -12,9 +11,10 @@ import java.time.format.DateTimeParseException;
 /**
  * The input contract of validator attestations, one record at a time: {@code validator} (EIP-55
  * checked address), {@code contribution_id}, {@code verdict} ({@code valid} or {@code invalid}),
- * {@code attested_at} (ISO-8601 with offset) and {@code signature}: EIP-191 (personal_sign) over
- * sha256 of {@code "poa-validation\n" + contribution_id + "\n" + verdict}, made by the validator —
- * the same scheme as submissions, over a statement instead of content.
+ * {@code attested_at} (ISO-8601 with offset, a whole second) and {@code signature}: the
+ * validator's EIP-712 signature of {@link AttestationTypedData} over all four, so that none can be
+ * changed, or replayed with another time, without the validator's key. What needs the lakehouse
+ * (the validator registry, the contribution's time, the clock) is checked by the ingest job.
  */
 public final class AttestationValidator implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,13 +26,15 @@ public final class AttestationValidator implements Serializable {
     }
   }
 
-  static Validated reject(String reason, String message) {
-    return new Validated(reason, message, null, null, null, null, null);
+  private final long chainId;
+
+  /** @param chainId the chain id of the typed data's domain (the settlement chain, {@code poa.chain.id}) */
+  public AttestationValidator(long chainId) {
+    this.chainId = chainId;
   }
 
-  /** The 32 bytes a validator signs. */
-  public static byte[] statement(String contributionId, String verdict) {
-    return SubmissionValidator.sha256(("poa-validation\n" + contributionId + "\n" + verdict).getBytes(StandardCharsets.UTF_8));
+  static Validated reject(String reason, String message) {
+    return new Validated(reason, message, null, null, null, null, null);
   }
 
   public Validated validateJsonLine(byte[] raw) {
@@ -72,9 +74,13 @@ public final class AttestationValidator implements Serializable {
     } catch (DateTimeParseException e) {
       return reject(Reasons.INVALID_TIMESTAMP, "attested_at is not ISO-8601 with a UTC offset");
     }
+    if (at.getNano() != 0) {
+      return reject(Reasons.INVALID_TIMESTAMP, "attested_at must be a whole second: it is signed as Unix seconds");
+    }
     String contributionId = o.get("contribution_id").textValue();
     String signature = o.get("signature").textValue();
-    Signatures.Check check = Signatures.verify(signature, statement(contributionId, verdict), validator);
+    Signatures.Check check = Signatures.verifyHash(signature,
+        AttestationTypedData.digest(chainId, validator, contributionId, verdict, at), validator, "validator");
     if (!check.ok()) {
       return reject(check.reason(), check.message());
     }

@@ -38,6 +38,9 @@ public final class Reasons {
   // Validator attestations.
   public static final String INVALID_VERDICT = "invalid_verdict";
   public static final String UNKNOWN_CONTRIBUTION = "unknown_contribution";
+  public static final String UNKNOWN_VALIDATOR = "unknown_validator";
+  public static final String ATTESTED_IN_FUTURE = "attested_in_future";
+  public static final String ATTESTED_BEFORE_CONTRIBUTION = "attested_before_contribution";
 
   // Training gradients.
   public static final String NOT_IN_TRAINING_SET = "not_in_training_set";

@@ -29,6 +29,14 @@ public final class Signatures {
   }
 
   public static Check verify(String signatureHex, byte[] contentSha256, String contributor) {
+    return verifyHash(signatureHex, Sign.getEthereumMessageHash(contentSha256), contributor, "contributor");
+  }
+
+  /**
+   * Checks that {@code signatureHex} over the 32-byte {@code hash} (already the final digest, as
+   * EIP-712's or EIP-191's) recovers {@code signer}; {@code role} names the signer in messages.
+   */
+  public static Check verifyHash(String signatureHex, byte[] hash, String signer, String role) {
     byte[] sig;
     try {
       if (!signatureHex.startsWith("0x") || signatureHex.length() != 132) {
@@ -49,12 +57,12 @@ public final class Signatures {
     Sign.SignatureData data =
         new Sign.SignatureData(v, Arrays.copyOfRange(sig, 0, 32), Arrays.copyOfRange(sig, 32, 64));
     try {
-      BigInteger key = Sign.signedPrefixedMessageToKey(contentSha256, data);
-      String signer = "0x" + Keys.getAddress(key);
-      if (!signer.equalsIgnoreCase(contributor)) {
+      BigInteger key = Sign.signedMessageHashToKey(hash, data);
+      String recovered = "0x" + Keys.getAddress(key);
+      if (!recovered.equalsIgnoreCase(signer)) {
         return Check.bad(
             Reasons.SIGNATURE_MISMATCH,
-            "signature was made by " + signer + ", not by contributor " + contributor);
+            "signature was made by " + recovered + ", not by " + role + " " + signer);
       }
       return Check.good();
     } catch (SignatureException | RuntimeException e) {
@@ -64,7 +72,15 @@ public final class Signatures {
 
   /** Signs like personal_sign (for tests, the demo and tools). */
   public static String sign(byte[] contentSha256, org.web3j.crypto.ECKeyPair key) {
-    Sign.SignatureData d = Sign.signPrefixedMessage(contentSha256, key);
+    return hex(Sign.signPrefixedMessage(contentSha256, key));
+  }
+
+  /** Signs a 32-byte digest as it is (EIP-712's final hash), r||s||v in 0x-hex. */
+  public static String signHash(byte[] hash, org.web3j.crypto.ECKeyPair key) {
+    return hex(Sign.signMessage(hash, key, false));
+  }
+
+  private static String hex(Sign.SignatureData d) {
     byte[] out = new byte[65];
     System.arraycopy(d.getR(), 0, out, 0, 32);
     System.arraycopy(d.getS(), 0, out, 32, 32);

@@ -61,7 +61,7 @@ final class AdaptersCommand implements Runnable {
     @Override
     public Integer call() {
       var lh = parent.root.lakehouse();
-      lh.migrate();
+      lh.requireCurrent(java.util.List.of(Tables.ADAPTERS));
       SqlCommand.print(lh.spark().sql("SELECT * FROM " + lh.sparkName(Tables.ADAPTERS) + " ORDER BY adapter_id"),
           "table", 10_000, System.out);
       return 0;

@@ -16,9 +16,10 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Attribute an epoch's inferences to the contributions that influenced them.",
       "",
-      "Replaces the epoch's rows of attribution.scores and",
-      "attribution.inference_summary for the method(s) run; a rerun gives the",
-      "same rows. Methods:",
+      "Publishes new rows of attribution.scores and attribution.inference_summary",
+      "for the method(s) run, all or nothing: they count once the run's row is in",
+      "attribution.runs (written last); rows of earlier runs are then deleted. A",
+      "rerun gives the same rows. A finalised epoch is refused (exit 4). Methods:",
       "  span      verbatim spans of the completion in the adapter's training",
       "            contributions (n-gram index, verified, boilerplate dropped)",
       "  gradient  TRAK influence of the training gradient sketches on the",

@@ -65,7 +65,7 @@ final class DatanetsCommand implements Runnable {
     @Override
     public Integer call() {
       var lh = parent.root.lakehouse();
-      lh.migrate();
+      lh.requireCurrent(List.of(Tables.DATANETS));
       SqlCommand.print(
           lh.spark().sql("SELECT * FROM " + lh.sparkName(Tables.DATANETS) + " ORDER BY id"), "table", 10_000, System.out);
       return 0;

@@ -40,8 +40,8 @@ import picocli.CommandLine.ParentCommand;
       "proof, audit), commits the epoch on a local chain (anvil) and pays one claim,",
       "packs the adapter for serving (<warehouse>/fleet), and prints",
       "what happened with a few SQL queries.",
-      "Safe to rerun: batches already ingested are left unchanged; attribution",
-      "replaces the epoch's rows with identical ones.",
+      "Safe to rerun: batches already ingested are left unchanged; the epoch,",
+      "once finalised, keeps its attribution and rewards (its rerun is a no-op).",
     })
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
@@ -51,6 +51,13 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Lakehouse lh = root.lakehouse();
+    // one writer: the demo holds the lakehouse lease throughout (each stage joins it)
+    try (var lease = lh.lease("demo", m -> System.err.println("poa: " + m))) {
+      return demo(lh);
+    }
+  }
+
+  private int demo(Lakehouse lh) throws Exception {
     lh.migrate();
     Path input = root.config().warehouse().resolve("demo-input");
     Files.createDirectories(input);
@@ -112,10 +119,19 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("poa epochs");
     epochs.call();
 
-    heading("5. attribution of epoch " + DEMO_EPOCH + ", by spans and by gradient influence");
+    heading("5. validators: two registered for medical-transcripts sign EIP-712 attestations");
+    attestations(lh, input);
+
+    heading("6. attribution of epoch " + DEMO_EPOCH + ", by spans and by gradient influence");
+    boolean finalised = !lh.spark().table(lh.sparkName(Tables.MANIFESTS)).filter("epoch = '" + DEMO_EPOCH + "'").isEmpty();
     for (AttributeJob.Method m : List.of(AttributeJob.Method.SPAN, AttributeJob.Method.GRADIENT)) {
       System.out.println();
       System.out.println("poa attribute --epoch " + DEMO_EPOCH + " --method " + m.id());
+      if (finalised) {
+        // a rerun of the demo: the epoch's rewards are final, so is its attribution (attribute refuses it, exit 4)
+        System.out.println("epoch " + DEMO_EPOCH + " is finalised: its attribution is final too (attribute would refuse it)");
+        continue;
+      }
       AttributeJob.Result r = new AttributeJob(lh, Progress.to(System.err, "attribute"))
           .run(AttributeCommand.config(root.config(), DEMO_EPOCH, m));
       System.out.println(AttributeCommand.describe(r));
@@ -131,11 +147,12 @@ final class DemoCommand implements Callable<Integer> {
         + " round(max(total), 12) AS max_share_sum FROM (SELECT method, request_id, sum(share) AS total"
         + " FROM attribution.scores GROUP BY method, request_id) GROUP BY method");
 
-    heading("6. rewards of epoch " + DEMO_EPOCH + ": exact payouts, Merkle manifest, proof, audit");
+    heading("7. rewards of epoch " + DEMO_EPOCH + ": exact payouts, Merkle manifest, proof, audit");
     dev.poa.udfs.rewards.RewardPolicy policy = dev.poa.udfs.rewards.RewardPolicy.defaults(DEMO_TREASURY);
     System.out.println("policy " + policy.toJson());
     dev.poa.jobs.rewards.RewardsJob.Result rewards = new dev.poa.jobs.rewards.RewardsJob(lh, Progress.to(System.err, "rewards"))
-        .run(new dev.poa.jobs.rewards.RewardsJob.Config(DEMO_EPOCH, policy, RewardsCommand.manifestDir(root.config())));
+        .run(new dev.poa.jobs.rewards.RewardsJob.Config(DEMO_EPOCH, policy, RewardsCommand.manifestDir(root.config()),
+            RewardsCommand.rules(root.config())));
     System.out.printf("epoch %s %s: root %s, %s wei to %d recipients%nmanifest %s%n", rewards.epoch(),
         rewards.alreadyFinalised() ? "already finalised" : "finalised", rewards.root(), rewards.totalWei(),
         rewards.recipients(), rewards.manifestPath());
@@ -148,10 +165,10 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf("%npoa audit --epoch %s%n  %s%n", DEMO_EPOCH, audit.clean() ? "audit passed" : "audit FAILED: "
         + audit.differences());
 
-    heading("7. the epoch settled on a local chain (anvil), and one claim paid");
+    heading("8. the epoch settled on a local chain (anvil), and one claim paid");
     settleOnLocalChain(lh, rewards.root());
 
-    heading("8. adapters packed for a multi-adapter serving fleet");
+    heading("9. adapters packed for a multi-adapter serving fleet");
     String fleet = root.config().warehouse().toAbsolutePath().resolve("fleet").toUri().toString();
     System.out.println("poa export-adapters --all --out " + fleet + " --dtype bf16");
     var exported = new dev.poa.jobs.serving.AdapterExportJob(lh, Progress.to(System.err, "export"))
@@ -162,7 +179,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     System.out.println("  index: " + exported.index());
 
-    heading("9. tables");
+    heading("10. tables");
     TablesCommand tables = new TablesCommand();
     tables.root = root;
     tables.call();
@@ -210,6 +227,69 @@ final class DemoCommand implements Callable<Integer> {
           proof.cumulative());
     }
   }
+
+  /**
+   * Registers two validators for the medical DataNet (standard test accounts 4 and 5) and ingests
+   * their EIP-712 signed attestations: each vouches for a contribution the demo's inferences quote,
+   * and both declare a third one invalid (a quorum of two: it is slashed). A replay of a signed
+   * attestation with another time, and an attestation by an unregistered key, are rejected.
+   */
+  private void attestations(Lakehouse lh, Path input) throws IOException {
+    Instant from = Instant.parse("2026-11-01T00:00:00Z");
+    List<String> training = lh.spark().sql("SELECT contribution_id FROM " + lh.sparkName(Tables.ADAPTER_TRAINING_SET)
+        + " WHERE adapter_id = 'demo-med-lora' ORDER BY contribution_id").as(Encoders.STRING()).collectAsList();
+    java.util.Set<String> registered = new java.util.HashSet<>();
+    dev.poa.jobs.rewards.ValidatorRegistry.list(lh).forEach(r -> registered.add(r.getAs("address")));
+    List<org.web3j.crypto.ECKeyPair> keys = new ArrayList<>();
+    for (String hex : VALIDATOR_KEYS) {
+      org.web3j.crypto.ECKeyPair key = org.web3j.crypto.Credentials.create(hex).getEcKeyPair();
+      keys.add(key);
+      String address = "0x" + org.web3j.crypto.Keys.getAddress(key);
+      if (!registered.contains(address)) {
+        dev.poa.jobs.rewards.ValidatorRegistry.add(lh, new dev.poa.jobs.rewards.ValidatorRegistry.Registration(address,
+            List.of("medical-transcripts"), from, null, "demo validator"), Progress.to(System.err, "validators"));
+      }
+      System.out.println("poa validators add --address " + address + " --datanets medical-transcripts --from " + from);
+    }
+    Path file = input.resolve("attestations.jsonl");
+    if (!Files.exists(file) && training.size() > 14) {
+      long chain = root.config().getLong("poa.chain.id", dev.poa.jobs.rewards.ValidationIngestJob.DEFAULT_CHAIN_ID);
+      Instant at = Instant.parse(DEMO_EPOCH + "T06:00:00Z");
+      List<String> lines = new ArrayList<>();
+      lines.add(attestation(chain, keys.get(0), training.get(0), "valid", at));
+      lines.add(attestation(chain, keys.get(1), training.get(7), "valid", at));
+      lines.add(attestation(chain, keys.get(0), training.get(14), "invalid", at));
+      lines.add(attestation(chain, keys.get(1), training.get(14), "invalid", at.plusSeconds(60)));
+      // a replay of the first with an earlier time: the signature does not cover it
+      lines.add(lines.get(0).replace(at.toString(), at.minusSeconds(86_400).toString()));
+      // a key that is not a registered validator
+      lines.add(attestation(chain, org.web3j.crypto.Credentials.create(dev.poa.settlement.DevChain.DEV_KEYS.get(3))
+          .getEcKeyPair(), training.get(0), "invalid", at));
+      Files.write(file, lines, StandardCharsets.UTF_8);
+    }
+    if (Files.exists(file)) {
+      var v = new dev.poa.jobs.rewards.ValidationIngestJob(lh, Progress.to(System.err, "validations"))
+          .run(ValidationsCommand.config(root.config(), List.of(file.toString()), "jsonl", "demo-validations-1"));
+      System.out.printf("validation batch %s: read %d = accepted %d + duplicate %d + rejected %d %s%n", v.batchId(),
+          v.read(), v.accepted(), v.duplicate(), v.rejected(), v.rejectedByReason());
+      query("SELECT validator, contribution_id, verdict, attested_at, scheme FROM datanet.validations ORDER BY attested_at,"
+          + " validator");
+      query("SELECT reason, message FROM datanet.validation_rejects ORDER BY source_line");
+    }
+  }
+
+  private static String attestation(long chain, org.web3j.crypto.ECKeyPair key, String contribution, String verdict,
+      Instant at) {
+    String validator = org.web3j.crypto.Keys.toChecksumAddress(org.web3j.crypto.Keys.getAddress(key));
+    return "{\"validator\": \"" + validator + "\", \"contribution_id\": \"" + contribution + "\", \"verdict\": \""
+        + verdict + "\", \"attested_at\": \"" + at + "\", \"signature\": \""
+        + dev.poa.udfs.AttestationTypedData.sign(chain, validator, contribution, verdict, at, key) + "\"}";
+  }
+
+  /** Validators of the demo: accounts 4 and 5 of the standard test mnemonic (public development keys). */
+  static final List<String> VALIDATOR_KEYS = List.of(
+      "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+      "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba");
 
   private void ingest(List<String> inputs, String batchId) {
     IngestJob.Config c = IngestCommand.config(root.config(), inputs, "jsonl", batchId, false, false);

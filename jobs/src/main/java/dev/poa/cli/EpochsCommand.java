@@ -25,7 +25,7 @@ final class EpochsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var lh = root.lakehouse();
-    lh.migrate();
+    lh.requireCurrent(java.util.List.of(Tables.INFERENCE_LOGS));
     String sql = "SELECT epoch, to_timestamp(epoch) AS starts, to_timestamp(epoch) + INTERVAL 1 DAY AS ends,"
         + " min(served_at) AS first_served, max(served_at) AS last_served, count(*) AS inferences,"
         + " count(DISTINCT adapter_id) AS adapters, CAST(sum(fee_wei) AS DECIMAL(38,0)) AS fees_wei"

@@ -19,7 +19,11 @@ final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    MigrationResult r = root.lakehouse().migrate();
+    MigrationResult r;
+    var lh = root.lakehouse();
+    try (var lease = lh.lease("migrate", m -> System.err.println("poa: " + m))) {
+      r = lh.migrate();
+    }
     r.steps().forEach(s -> System.out.println(s.describe()));
     System.out.println(r.changedCount() == 0 ? "lakehouse is up to date" : r.changedCount() + " table(s) changed");
     return 0;

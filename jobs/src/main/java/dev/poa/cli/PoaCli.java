@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code poa}: one command line for every job. Exit codes: 0 success, 1 job failure, 2 usage
  * error, 3 bad input or configuration, 4 conflict with what the lakehouse holds, 5 audit mismatch,
- * 6 some items of a batch failed (the others were done), 7 a transaction is sent but not yet confirmed.
+ * 6 some items of a batch failed (the others were done), 7 a transaction is sent but not yet confirmed,
+ * 8 not ready: nothing was written; run the stage the message names, or wait (the lakehouse is in use).
  */
 @Command(
     name = "poa",
@@ -42,6 +43,7 @@ import picocli.CommandLine.Option;
       GradientsCommand.class,
       EpochsCommand.class,
       AttributeCommand.class,
+      ValidatorsCommand.class,
       ValidationsCommand.class,
       RewardsCommand.class,
       ManifestCommand.class,
@@ -60,7 +62,8 @@ import picocli.CommandLine.Option;
       "Exit codes: 0 ok, 1 job failed, 2 usage error, 3 bad input or configuration,",
       "  4 conflict with the lakehouse (e.g. a batch id reused for other inputs),",
       "  5 audit found differences, 6 some items failed (the others were done),",
-      "  7 sent but not yet confirmed (rerun to resume).",
+      "  7 sent but not yet confirmed (rerun to resume), 8 not ready: nothing",
+      "  written; run the stage the message names, or wait (lakehouse in use).",
       "Environment: POA_WAREHOUSE, POA_CONFIG, POA_CATALOG, POA_DRIVER_MEMORY;",
       "  chain: POA_RPC_URL, POA_SETTLER_KEY, POA_DEPLOYER_KEY, POA_CLAIM_KEY,",
       "  POA_KEYSTORE_PASSWORD, POA_ANVIL (the anvil binary of the demo).",
@@ -73,6 +76,7 @@ public final class PoaCli implements Runnable {
   public static final int EXIT_AUDIT_MISMATCH = 5;
   public static final int EXIT_SOME_FAILED = 6;
   public static final int EXIT_PENDING = 7;
+  public static final int EXIT_NOT_READY = 8;
 
   @Option(
       names = "--warehouse",
@@ -96,6 +100,14 @@ public final class PoaCli implements Runnable {
   Map<String, String> conf = new LinkedHashMap<>();
 
   @Option(
+      names = "--wait-lock",
+      paramLabel = "DURATION",
+      description = "How long a command that writes waits for another writer of the lakehouse to finish (e.g. 30s,"
+          + " 10m; default 5m, or poa.lease.wait); then exit 8.",
+      scope = CommandLine.ScopeType.INHERIT)
+  String waitLock;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Show stack traces on errors.",
       scope = CommandLine.ScopeType.INHERIT)
@@ -111,7 +123,11 @@ public final class PoaCli implements Runnable {
 
   PoaConfig config() {
     if (config == null) {
-      config = PoaConfig.resolve(warehouse, configFile, conf, System.getenv());
+      Map<String, String> overrides = new LinkedHashMap<>(conf);
+      if (waitLock != null) {
+        overrides.put("poa.lease.wait", waitLock);
+      }
+      config = PoaConfig.resolve(warehouse, configFile, overrides, System.getenv());
     }
     return config;
   }
@@ -146,7 +162,10 @@ public final class PoaCli implements Runnable {
         (ex, commandLine, parseResult) -> {
           Throwable cause = ex;
           int code = EXIT_FAILED;
-          if (ex instanceof IngestJob.BatchConflictException
+          if (ex instanceof dev.poa.schemas.NotReadyException) {
+            code = EXIT_NOT_READY;
+          } else if (ex instanceof IngestJob.BatchConflictException
+              || ex instanceof dev.poa.jobs.ConflictException
               || ex instanceof dev.poa.jobs.serving.AdapterRegistry.AdapterExistsException
               || ex instanceof dev.poa.jobs.rewards.RewardsJob.ManifestMismatchException
               || ex instanceof dev.poa.settlement.Settler.ConflictException) {

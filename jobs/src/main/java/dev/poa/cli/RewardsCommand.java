@@ -2,6 +2,7 @@ package dev.poa.cli;
 
 import dev.poa.jobs.PoaConfig;
 import dev.poa.jobs.Progress;
+import dev.poa.jobs.rewards.RewardRules;
 import dev.poa.jobs.rewards.RewardsJob;
 import dev.poa.udfs.rewards.RewardPolicy;
 import java.io.IOException;
@@ -23,13 +24,20 @@ import picocli.CommandLine.ParentCommand;
       "attribution (gradient if attributed so, else span); writes",
       "rewards.epoch_payouts, the manifest JSON (an OpenZeppelin StandardMerkleTree",
       "dump over (address, cumulative amount) plus the epoch's metadata) and a",
-      "rewards.epoch_manifests row pinning every input snapshot. Epochs are finalised in",
-      "order. Rerunning a finalised epoch changes nothing if it recomputes to the",
-      "same root, and fails (exit 4) if not.",
+      "rewards.epoch_manifests row pinning every input snapshot, with the epoch's",
+      "chain number. Rerunning a finalised epoch changes nothing if it recomputes to",
+      "the same root, and fails (exit 4) if not.",
+      "",
+      "Refuses with exit 8 (nothing written) an epoch that has not ended, that has",
+      "an earlier epoch with inferences not finalised (epochs are finalised in",
+      "order), or whose inferences are not all covered by its published attribution",
+      "(run poa attribute first, or again after late logs).",
       "",
       "Settings: poa.rewards.policy (policy JSON file) or poa.rewards.treasury (the",
       "default policy's treasury address); poa.rewards.manifest-dir (default",
-      "<warehouse>/manifests; any Hadoop URI, e.g. s3a://).",
+      "<warehouse>/manifests; any Hadoop URI, e.g. s3a://); poa.validation.quorum",
+      "(default 2: distinct registered validators whose invalid verdicts slash a",
+      "contribution).",
     })
 final class RewardsCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
@@ -44,7 +52,7 @@ final class RewardsCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PoaConfig c = root.config();
     RewardsJob.Result r = new RewardsJob(root.lakehouse(), Progress.to(System.err, "rewards"))
-        .run(new RewardsJob.Config(epoch, policy(c, policyFile), manifestDir(c)));
+        .run(new RewardsJob.Config(epoch, policy(c, policyFile), manifestDir(c), rules(c)));
     System.out.printf("epoch %s: %s%n  root %s%n  paid %s wei this epoch; %d recipients, %s wei cumulative%n  manifest %s%n",
         r.epoch(), r.alreadyFinalised() ? "already finalised, unchanged" : "finalised", r.root(), r.totalWei(),
         r.recipients(), r.cumulativeTotalWei(), r.manifestPath());
@@ -62,6 +70,11 @@ final class RewardsCommand implements Callable<Integer> {
           + " poa.rewards.treasury=<address> for the default policy");
     }
     return RewardPolicy.defaults(treasury);
+  }
+
+  /** The validation rules of new epochs: poa.validation.quorum (default 2), registered validators only. */
+  static RewardRules rules(PoaConfig c) {
+    return new RewardRules((int) c.getLong("poa.validation.quorum", RewardRules.DEFAULT.quorum()), true);
   }
 
   static String manifestDir(PoaConfig c) {

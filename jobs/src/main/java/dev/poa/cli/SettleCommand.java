@@ -16,17 +16,26 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Commit a finalised epoch's Merkle root to the rewards distributor, exactly once.",
       "",
-      "Refuses an epoch whose audit fails (exit 5). Checks the chain first: the root",
-      "already committed → success, nothing sent; another root → exit 4, nothing sent.",
-      "Signs an EIP-1559 transaction (key: env POA_SETTLER_KEY or --keystore),",
-      "journals it in rewards.settlements before broadcasting, waits for the receipt",
-      "and --confirmations blocks. A rerun after any interruption resumes from the",
-      "journal: same signed bytes when the node was down or the transaction dropped,",
-      "the receipt by hash after a restart, a fee-bumped replacement at the same",
-      "nonce when stuck, a resend after a reorg. A revert is decoded and reported.",
+      "Refuses an epoch that is not finalised (exit 8) or whose audit fails",
+      "(exit 5). Checks the chain first: the root already committed → success once",
+      "final, nothing sent; another root → exit 4, nothing sent. Signs an EIP-1559",
+      "transaction (key: env POA_SETTLER_KEY or --keystore), journals it in",
+      "rewards.settlements before broadcasting, waits for the receipt and for",
+      "finality: the node's finalized block where it reports one (else 2",
+      "confirmations), or exactly --confirmations blocks when given. A rerun after",
+      "any interruption resumes from the journal: same signed bytes when the node",
+      "was down or the transaction dropped, the receipt by hash after a restart, a",
+      "fee-bumped replacement at the same nonce when stuck, a resend after a reorg.",
+      "A revert is decoded and reported.",
+      "",
+      "A node that makes no new block for --stall-after seconds while a commit waits",
+      "for depth (plain anvil mines only when a transaction arrives) ends the run",
+      "with exit 7 and what to do: --confirmations 1 on a dev chain, or",
+      "'anvil --block-time 1'.",
       "",
       "Exit 0 committed (or already), 4 conflicting root, 5 audit failed, 7 sent but",
-      "not yet confirmed within --timeout (rerun to resume), 1 other failures.",
+      "not yet final within --timeout (rerun to resume), 8 epoch not finalised, 1",
+      "other failures.",
     })
 final class SettleCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
@@ -36,8 +45,14 @@ final class SettleCommand implements Callable<Integer> {
   @Option(names = "--epoch", required = true, paramLabel = "E", description = "Epoch id or any timestamp inside it.")
   String epoch;
 
-  @Option(names = "--confirmations", defaultValue = "2", description = "Blocks on top of the receipt's (default ${DEFAULT-VALUE}).")
-  int confirmations;
+  @Option(names = "--confirmations", paramLabel = "N",
+      description = "Wait until the commit is N blocks deep (its own block counts). Default: the node's finalized"
+          + " block where it reports one, else 2.")
+  Integer confirmations;
+
+  @Option(names = "--stall-after", defaultValue = "60", paramLabel = "SECONDS",
+      description = "End as pending (exit 7) when the node makes no new block for this long while waiting (default ${DEFAULT-VALUE}).")
+  double stallAfter;
 
   @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "How long this run waits (default ${DEFAULT-VALUE}).")
   double timeout;
@@ -49,7 +64,8 @@ final class SettleCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var c = root.config();
-    Settler.Settings s = new Settler.Settings(confirmations, (long) (timeout * 1000), (long) (replaceAfter * 1000), 250, 5, 25);
+    Settler.Settings s = new Settler.Settings(confirmations == null ? 2 : confirmations, confirmations == null,
+        (long) (timeout * 1000), (long) (replaceAfter * 1000), 250, 5, 25, (long) (stallAfter * 1000));
     try {
       Settler.Result r = new SettleJob(root.lakehouse(), Progress.to(System.err, "settle")).run(new SettleJob.Config(epoch,
           chain.rpc(c), chain.contract(c), chain.key("POA_SETTLER_KEY"), s));

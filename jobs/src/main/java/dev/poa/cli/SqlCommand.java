@@ -39,7 +39,7 @@ final class SqlCommand implements Callable<Integer> {
     if (!List.of("table", "csv", "json").contains(format)) {
       throw new IllegalArgumentException("--format must be table, csv or json, got " + format);
     }
-    root.lakehouse().migrate();
+    // read-only: no lease and no DDL (a lakehouse behind this build: poa migrate)
     Dataset<Row> df = root.spark().sql(query);
     print(df, format, limit, System.out);
     return 0;

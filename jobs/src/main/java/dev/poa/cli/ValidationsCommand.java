@@ -1,11 +1,12 @@
 package dev.poa.cli;
 
+import dev.poa.jobs.PoaConfig;
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.rewards.ValidationIngestJob;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(
@@ -21,6 +22,13 @@ final class ValidationsCommand implements Runnable {
     throw new IllegalArgumentException("Missing subcommand: poa validations ingest");
   }
 
+  /** The chain id of the attestations' domain ({@code poa.chain.id}) and the allowed clock skew. */
+  static ValidationIngestJob.Config config(PoaConfig c, List<String> inputs, String format, String batchId) {
+    String skew = c.get("poa.validation.max-clock-skew", "5m");
+    return new ValidationIngestJob.Config(inputs, format, batchId,
+        c.getLong("poa.chain.id", ValidationIngestJob.DEFAULT_CHAIN_ID), dev.poa.schemas.Durations.parse(skew));
+  }
+
   @Command(
       name = "ingest",
       mixinStandardHelpOptions = true,
@@ -28,11 +36,17 @@ final class ValidationsCommand implements Runnable {
         "Ingest validator attestations into datanet.validations.",
         "",
         "Records: validator (address), contribution_id (existing), verdict (valid or",
-        "invalid), attested_at (ISO-8601 with offset), signature: EIP-191 over",
-        "sha256(\"poa-validation\\n\" + contribution_id + \"\\n\" + verdict) by the",
-        "validator. Rewards split the validators' part by attested contributions that",
-        "earned in the epoch; an invalid verdict stops a contribution from earning",
-        "from that epoch on. Bad records go to datanet.validation_rejects.",
+        "invalid), attested_at (ISO-8601 with offset, whole seconds), signature: the",
+        "validator's EIP-712 signature of Attestation(address validator,string",
+        "contributionId,string verdict,uint64 attestedAt) in the domain {name poa,",
+        "version 1, chainId poa.chain.id} (README: attestations). The validator must",
+        "be registered for the contribution's DataNet at attested_at (poa validators",
+        "add); attested_at may not be ahead of this clock by more than",
+        "poa.validation.max-clock-skew (default 5m), nor before the contribution.",
+        "Rewards split the validators' part by attested contributions that earned in",
+        "the epoch; poa.validation.quorum (default 2) invalid verdicts stop a",
+        "contribution from earning from that epoch on. Bad records go to",
+        "datanet.validation_rejects with their reason.",
       })
   static final class Ingest implements Callable<Integer> {
     @ParentCommand ValidationsCommand parent;
@@ -42,7 +56,7 @@ final class ValidationsCommand implements Runnable {
     @Override
     public Integer call() {
       ValidationIngestJob.Result r = new ValidationIngestJob(parent.root.lakehouse(), Progress.to(System.err, "validations"))
-          .run(new ValidationIngestJob.Config(batch.inputs, batch.format, batch.batchId));
+          .run(config(parent.root.config(), batch.inputs, batch.format, batch.batchId));
       if (r.alreadyIngested()) {
         System.out.printf("validation batch %s: already ingested, unchanged (%d attestations)%n", r.batchId(), r.accepted());
       } else {

@@ -1,7 +1,9 @@
 package dev.poa.jobs;
 
 import dev.poa.schemas.CatalogSettings;
+import dev.poa.schemas.Durations;
 import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.LakehouseLease;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
@@ -65,6 +67,22 @@ public final class PoaSpark {
   }
 
   public static Lakehouse lakehouse(SparkSession spark, PoaConfig config) {
-    return Lakehouse.of(spark, config.catalogName());
+    return Lakehouse.of(spark, config.catalogName()).withLease(leaseSettings(config));
+  }
+
+  /** {@code poa.lease.wait} (default 5m; {@code --wait-lock}) and {@code poa.lease.ttl} (default 60s). */
+  public static LakehouseLease.Settings leaseSettings(PoaConfig config) {
+    LakehouseLease.Settings d = LakehouseLease.Settings.defaults();
+    return new LakehouseLease.Settings(duration(config, "poa.lease.wait", d.waitFor()), duration(config, "poa.lease.ttl",
+        d.ttl()));
+  }
+
+  static java.time.Duration duration(PoaConfig config, String key, java.time.Duration dflt) {
+    String v = config.get(key, null);
+    try {
+      return v == null ? dflt : Durations.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Setting " + key + ": " + e.getMessage());
+    }
   }
 }

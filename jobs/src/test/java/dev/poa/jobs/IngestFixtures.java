@@ -50,13 +50,43 @@ public final class IngestFixtures {
           java.time.Instant.parse("2026-03-01T00:00:00Z").plusSeconds(i))));
     }
     ingest(t, config("b1", dev.poa.SharedSpark.write(dir.resolve("b1.jsonl"), String.join("\n", lines) + "\n")));
-    dev.poa.jobs.serving.AdapterRegistry.register(t.lakehouse(), dev.poa.udfs.AdapterSpec.parse(
-        InferenceLogsTest.adapter("ad", "").replace("\"news\"", "\"notes\"")));
+    notesWithAdapterOn(t);
     return t.spark().sql("SELECT contribution_id, content, contributor FROM " + t.table("datanet.contributions")
         + " ORDER BY contribution_id").collectAsList();
   }
 
+  /** Registers adapter "ad" over the contributions of DataNet "notes" already ingested. */
+  public static void notesWithAdapterOn(TestLakehouse t) {
+    dev.poa.jobs.serving.AdapterRegistry.register(t.lakehouse(), dev.poa.udfs.AdapterSpec.parse(
+        InferenceLogsTest.adapter("ad", "").replace("\"news\"", "\"notes\"")));
+  }
+
+  /** The current snapshot of every data table (not the lease, which every writer commits to). */
   public static List<Long> snapshotIds(TestLakehouse t) {
-    return dev.poa.schemas.Tables.ALL.stream().map(d -> t.lakehouse().currentSnapshotId(d)).toList();
+    return dev.poa.schemas.Tables.ALL.stream().filter(d -> d != dev.poa.schemas.Tables.LAKEHOUSE_LEASE)
+        .map(d -> t.lakehouse().currentSnapshotId(d)).toList();
+  }
+
+  /** Registers a validator for DataNets from a time, open-ended. */
+  public static void validator(TestLakehouse t, String address, String from, String... datanets) {
+    dev.poa.jobs.rewards.ValidatorRegistry.add(t.lakehouse(), new dev.poa.jobs.rewards.ValidatorRegistry.Registration(
+        address, List.of(datanets), java.time.Instant.parse(from), null, "test"), dev.poa.jobs.Progress.SILENT);
+  }
+
+  /** An attestation record signed (EIP-712, the test chain id) by {@code key}, naming {@code validator}. */
+  public static String attestation(org.web3j.crypto.ECKeyPair key, String validator, String contribution, String verdict,
+      String at) {
+    return "{\"validator\":\"" + validator + "\",\"contribution_id\":\"" + contribution + "\",\"verdict\":\"" + verdict
+        + "\",\"attested_at\":\"" + at + "\",\"signature\":\"" + dev.poa.udfs.AttestationTypedData.sign(
+            dev.poa.jobs.rewards.ValidationIngestJob.DEFAULT_CHAIN_ID, validator, contribution, verdict,
+            java.time.Instant.parse(at), key) + "\"}";
+  }
+
+  /** Ingests attestation lines as one batch. */
+  public static dev.poa.jobs.rewards.ValidationIngestJob.Result attestations(TestLakehouse t, java.nio.file.Path dir,
+      String batch, List<String> lines) {
+    return new dev.poa.jobs.rewards.ValidationIngestJob(t.lakehouse(), dev.poa.jobs.Progress.SILENT).run(
+        dev.poa.jobs.rewards.ValidationIngestJob.Config.of(List.of(dev.poa.SharedSpark.write(dir.resolve(batch + ".jsonl"),
+            String.join("\n", lines) + "\n").toString()), null, batch));
   }
 }

@@ -21,8 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.iceberg.events.CreateSnapshotEvent;
-import org.apache.iceberg.events.Listeners;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,8 +85,17 @@ class IngestSafetyTest {
     Path in = input(dir, "next.jsonl", 20);
     try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + t.catalogDb());
         Statement st = lock.createStatement()) {
-      st.execute("BEGIN IMMEDIATE"); // another writer holds the catalog
-      assertThrows(RuntimeException.class, () -> ingest(t, config("next", in)));
+      // another writer takes the catalog just as the job, holding the lease, starts its first commit
+      Progress takeTheCatalog = m -> {
+        if (m.startsWith("committing datanet.submissions")) {
+          try {
+            st.execute("BEGIN IMMEDIATE");
+          } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      };
+      assertThrows(RuntimeException.class, () -> new IngestJob(t.lakehouse(), takeTheCatalog).run(config("next", in)));
       st.execute("ROLLBACK");
     }
     assertEquals(before, snapshotIds(t), "tables unchanged");
@@ -100,9 +107,6 @@ class IngestSafetyTest {
     assertTrue(r.reconciles());
   }
 
-  static volatile String lockAfterCommitOf;
-  static volatile Connection heldLock;
-
   @Test
   void aBatchStoppedAfterItsSubmissionsCommitIsFinishedByARerun(@TempDir Path dir) throws Exception {
     TestLakehouse t = SharedSpark.lakehouse(dir);
@@ -110,30 +114,7 @@ class IngestSafetyTest {
     ingest(t, config("base", base));
     Path in = SharedSpark.write(dir.resolve("mid.jsonl"),
         Files.readString(input(dir, "tmp.jsonl", 15)) + Files.readString(base)); // re-submissions included
-    String catalogDb = t.catalogDb().toString();
-    Listeners.register(
-        (CreateSnapshotEvent e) -> {
-          if (e.tableName().endsWith("datanet.submissions") && lockAfterCommitOf != null
-              && e.tableName().startsWith(lockAfterCommitOf)) {
-            try {
-              heldLock = DriverManager.getConnection("jdbc:sqlite:" + catalogDb);
-              heldLock.createStatement().execute("BEGIN IMMEDIATE");
-            } catch (Exception ex) {
-              throw new IllegalStateException(ex);
-            }
-          }
-        },
-        CreateSnapshotEvent.class);
-    lockAfterCommitOf = t.config().catalogName() + ".";
-    try {
-      assertThrows(RuntimeException.class, () -> ingest(t, config("mid", in)));
-    } finally {
-      lockAfterCommitOf = null;
-      if (heldLock != null) {
-        heldLock.createStatement().execute("ROLLBACK");
-        heldLock.close();
-      }
-    }
+    CatalogLock.afterNextCommitTo(t, "datanet.submissions", () -> ingest(t, config("mid", in)));
     long stored = t.spark().table(t.table("datanet.submissions")).filter("batch_id = 'mid'").count();
     assertTrue(stored > 0, "submissions were committed before the failure");
     assertEquals(0L, t.spark().table(t.table("datanet.ingest_runs")).filter("batch_id = 'mid'").count());
@@ -151,7 +132,8 @@ class IngestSafetyTest {
     long mapped = t.spark().table(t.table("datanet.submissions")).filter("status <> 'rejected'").count();
     long counted = t.spark().sql("SELECT sum(submission_count) FROM " + t.table("datanet.contributions")).first().getLong(0);
     assertEquals(mapped, counted);
+    long contributionsBefore = t.lakehouse().currentSnapshotId(Tables.CONTRIBUTIONS);
     assertEquals(IngestJob.Outcome.ALREADY_INGESTED, ingest(t, config("mid", in)).outcome());
-    assertEquals(t.lakehouse().currentSnapshotId(Tables.CONTRIBUTIONS), t.lakehouse().currentSnapshotId(Tables.CONTRIBUTIONS));
+    assertEquals(contributionsBefore, t.lakehouse().currentSnapshotId(Tables.CONTRIBUTIONS), "the rerun committed nothing");
   }
 }

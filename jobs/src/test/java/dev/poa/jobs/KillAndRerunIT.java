@@ -35,7 +35,9 @@ class KillAndRerunIT {
     String cp = jar.toAbsolutePath() + ":" + Files.readString(target.resolve("provided-classpath.txt")).strip();
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
     cmd.addAll(List.of(Files.readString(target.resolve("classes/poa/jvm-flags.txt")).strip().split("\\s+")));
-    cmd.addAll(List.of("-cp", cp, "dev.poa.cli.PoaCli", "--warehouse", warehouse.toString()));
+    // a short lease time-to-live: the lease of a run killed here expires in seconds, not a minute
+    cmd.addAll(List.of("-cp", cp, "dev.poa.cli.PoaCli", "--warehouse", warehouse.toString(), "--conf",
+        "poa.lease.ttl=10s"));
     cmd.addAll(List.of(args));
     return cmd;
   }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.poa.SharedSpark;
 import dev.poa.SharedSpark.TestLakehouse;
 import dev.poa.jobs.attribution.AttributeJob;
@@ -33,22 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** Rewards of epochs: exact totals, manifests, proofs, reruns, audits that catch tampering. */
 class RewardsTest {
   static final String TREASURY = "0x" + "ee".repeat(20);
-  final ObjectMapper json = new ObjectMapper();
 
   String log(String id, String servedAt, String completion, String fee) {
-    ObjectNode o = json.createObjectNode();
-    o.put("request_id", id);
-    o.put("adapter_id", "ad");
-    o.put("served_at", servedAt);
-    o.put("completion", completion);
-    o.put("fee_wei", fee);
-    return o.toString();
+    return MoneyPathGuardsTest.log(id, servedAt, completion, fee);
   }
 
   static String attestation(org.web3j.crypto.ECKeyPair key, String validator, String contribution, String verdict, String at) {
-    return "{\"validator\":\"" + validator + "\",\"contribution_id\":\"" + contribution + "\",\"verdict\":\"" + verdict
-        + "\",\"attested_at\":\"" + at + "\",\"signature\":\""
-        + dev.poa.udfs.Signatures.sign(dev.poa.udfs.AttestationValidator.statement(contribution, verdict), key) + "\"}";
+    return IngestFixtures.attestation(key, validator, contribution, verdict, at);
   }
 
   void logsAndAttribution(TestLakehouse t, Path dir, String epoch, List<Row> training, String batch, Random random) {
@@ -71,23 +60,25 @@ class RewardsTest {
     Random random = new Random(4);
     logsAndAttribution(t, dir, "2026-04-02", training, "e1", random);
 
-    // validators: v1 and v2 vouch for contributions that earn; v3 declares one invalid (slashed)
-    org.web3j.crypto.ECKeyPair[] keys = new org.web3j.crypto.ECKeyPair[3];
-    String[] validators = new String[3];
-    for (int i = 0; i < 3; i++) {
+    // registered validators: v1 and v2 vouch for contributions that earn; v3 and v4 declare one invalid (a quorum
+    // of two: slashed)
+    org.web3j.crypto.ECKeyPair[] keys = new org.web3j.crypto.ECKeyPair[4];
+    String[] validators = new String[4];
+    for (int i = 0; i < 4; i++) {
       keys[i] = org.web3j.crypto.ECKeyPair.create(BigInteger.valueOf(1000 + i));
       validators[i] = "0x" + org.web3j.crypto.Keys.getAddress(keys[i]);
+      IngestFixtures.validator(t, validators[i], "2026-03-01T00:00:00Z", "notes");
     }
     String slashedId = training.get(6).getString(0);
     List<String> attestations = List.of(
         attestation(keys[0], validators[0], training.get(0).getString(0), "valid", "2026-04-01T12:00:00Z"),
         attestation(keys[1], validators[1], training.get(3).getString(0), "valid", "2026-04-01T12:00:00Z"),
         attestation(keys[2], validators[2], slashedId, "invalid", "2026-04-01T12:00:00Z"),
+        attestation(keys[3], validators[3], slashedId, "invalid", "2026-04-01T13:00:00Z"),
         attestation(keys[2], validators[0], training.get(1).getString(0), "valid", "2026-04-01T12:00:00Z"), // wrong signer
         attestation(keys[0], validators[0], "c_nope", "valid", "2026-04-01T12:00:00Z"));
-    ValidationIngestJob.Result v = new ValidationIngestJob(t.lakehouse(), Progress.SILENT).run(new ValidationIngestJob.Config(
-        List.of(SharedSpark.write(dir.resolve("validations.jsonl"), String.join("\n", attestations) + "\n").toString()), null, "v1"));
-    assertEquals(3, v.accepted());
+    ValidationIngestJob.Result v = IngestFixtures.attestations(t, dir, "v1", attestations);
+    assertEquals(4, v.accepted());
     assertEquals(java.util.Map.of("signature_mismatch", 1L, "unknown_contribution", 1L), v.rejectedByReason());
 
     RewardPolicy policy = RewardPolicy.defaults(TREASURY);

@@ -372,6 +372,40 @@ class SettlementTest {
   }
 
   @Test
+  void aCommitIsDoneOnlyAtDepthAndANodeWithoutNewBlocksIsNamed() throws Exception {
+    Deployment d = deploy();
+    // E1's root committed by a transaction this journal does not know (another settler, say)
+    Settler.Request request = new SettleJob(t.lakehouse(), Progress.SILENT).request(E1, d.distributor());
+    new DevTransactor(chain, SETTLER, ContractArtifact.DISTRIBUTOR).send(d.distributor(), Distributor.encode(
+        Distributor.commitEpoch(request.chainEpoch(), request.root(), request.total(), request.manifestHash())));
+    long committedIn = chain.blockNumber();
+    // three blocks deep asked; the node (automine) makes no block while nobody sends: pending, saying what to do
+    Settler.Settings deep = new Settler.Settings(3, false, 20_000, 30_000, 100, 2, 25, 1500);
+    Settler.PendingException stalled = assertThrows(Settler.PendingException.class, () -> settle(d, E1, SETTLER, deep));
+    assertTrue(stalled.getMessage().contains("has produced no new block"), stalled.getMessage());
+    assertTrue(stalled.getMessage().contains("--confirmations 1") && stalled.getMessage().contains("anvil --block-time 1"),
+        stalled.getMessage());
+    assertTrue(!journalHas(d, E1, a -> a.status().equals("already_committed")), "not done before it is deep enough");
+    chain.raw("anvil_mine", List.of("0x2"));
+    Settler.Result found = settle(d, E1, SETTLER, deep);
+    assertEquals(Settler.Status.ALREADY_COMMITTED, found.status());
+    assertEquals(committedIn, found.blockNumber());
+    assertTrue(journalHas(d, E1, a -> a.status().equals("already_committed") && a.blockNumber() == committedIn));
+
+    // this run's own commit waits for the node's finalized block, which anvil reports 64 blocks behind its head
+    Settler.Settings finality = new Settler.Settings(2, true, 20_000, 30_000, 100, 2, 25, 1500);
+    Settler.PendingException notFinal = assertThrows(Settler.PendingException.class, () -> settle(d, E2, SETTLER, finality));
+    assertTrue(notFinal.getMessage().contains("finalized block"), notFinal.getMessage());
+    assertEquals(manifestRoot(E2), root(d, 2), "mined, not yet final");
+    chain.raw("anvil_mine", List.of("0x46"));
+    Settler.Result r = settle(d, E2, SETTLER, finality);
+    assertEquals(Settler.Status.COMMITTED, r.status());
+    assertTrue(chain.finalizedBlock() >= r.blockNumber());
+    assertTrue(journalHas(d, E2, a -> a.status().equals("confirmed") && a.detail().contains("finalized block")));
+    assertEquals(2, commits(d));
+  }
+
+  @Test
   void theChainCommandsAsAUserRunsThem() throws Exception {
     String cat = t.config().catalogName();
     CliTest.Run deployed = CliTest.poa(t.warehouse(), cat, "chain", "deploy", "--rpc", node.url(), "--settler",

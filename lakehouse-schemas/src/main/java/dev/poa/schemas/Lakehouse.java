@@ -21,14 +21,61 @@ import org.apache.spark.sql.SparkSession;
 public final class Lakehouse {
   private final SparkSession spark;
   private final String catalogName;
+  private final LakehouseLease.Settings leaseSettings;
 
-  private Lakehouse(SparkSession spark, String catalogName) {
+  private Lakehouse(SparkSession spark, String catalogName, LakehouseLease.Settings leaseSettings) {
     this.spark = spark;
     this.catalogName = catalogName;
+    this.leaseSettings = leaseSettings;
   }
 
   public static Lakehouse of(SparkSession spark, String catalogName) {
-    return new Lakehouse(spark, catalogName);
+    return new Lakehouse(spark, catalogName, LakehouseLease.Settings.defaults());
+  }
+
+  /** The same lakehouse, with other lease settings (how long writers wait, how long a lease lives). */
+  public Lakehouse withLease(LakehouseLease.Settings settings) {
+    return new Lakehouse(spark, catalogName, settings);
+  }
+
+  public LakehouseLease.Settings leaseSettings() {
+    return leaseSettings;
+  }
+
+  /**
+   * Takes the lakehouse's writer lease for {@code command} (see {@link LakehouseLease}); every
+   * command that commits holds it while it runs. {@code progress} hears when it has to wait.
+   */
+  public LakehouseLease lease(String command, java.util.function.Consumer<String> progress) {
+    return LakehouseLease.acquire(this, command, progress);
+  }
+
+  /** Refreshes every existing table, so that reads see what other processes committed. */
+  public void refreshTables() {
+    Catalog catalog = icebergCatalog();
+    for (TableDefinition def : Tables.ALL) {
+      if (catalog.tableExists(def.identifier())) {
+        catalog.loadTable(def.identifier()).refresh();
+      }
+    }
+  }
+
+  /**
+   * Refuses to read a lakehouse whose tables are missing or behind this build's definitions, for
+   * read-only commands (which never run DDL): "run poa migrate".
+   */
+  public void requireCurrent(List<TableDefinition> defs) {
+    Catalog catalog = icebergCatalog();
+    for (TableDefinition def : defs) {
+      if (!catalog.tableExists(def.identifier())) {
+        throw new NotReadyException("Table " + def.qualifiedName() + " does not exist: run 'poa migrate' first");
+      }
+      int at = versionOf(catalog.loadTable(def.identifier()), def);
+      if (at < def.currentVersion()) {
+        throw new NotReadyException("Table " + def.qualifiedName() + " is at schema version " + at + " of "
+            + def.currentVersion() + ": run 'poa migrate' first");
+      }
+    }
   }
 
   public SparkSession spark() {

@@ -263,6 +263,28 @@ public final class Tables {
               required("ingested_at", T.TIMESTAMPTZ, "start of the batch"))
           .build();
 
+  public static final TableDefinition GRADIENT_INGEST_RUNS =
+      TableDefinition.builder("models", "gradient_ingest_runs")
+          .doc("One row per committed training gradient batch; its presence marks the batch complete.")
+          .layoutRationale("One row per batch: unpartitioned.")
+          .version(
+              1,
+              "initial",
+              required("batch_id", T.STRING, "batch id"),
+              required("started_at", T.TIMESTAMPTZ, "start"),
+              required("finished_at", T.TIMESTAMPTZ, "end"),
+              required("input_paths", T.list(T.STRING), "inputs as given"),
+              required("input_fingerprint", T.STRING, "sha256 of (file, size, mtime) of each input"),
+              required("rows_read", T.LONG, "records read"),
+              required("accepted", T.LONG, "new sketches"),
+              required("duplicate", T.LONG, "contributions that already had a sketch, dropped"),
+              required("rejected", T.LONG, "rejected records"),
+              optional("rejected_by_reason", T.longMap(), "rejected records per reason"),
+              optional("snapshot_ids", T.longMap(), "table -> snapshot id holding the batch's rows"),
+              required("adapter_id", T.STRING, "adapter given with --adapter"),
+              optional("sketch_spec", T.STRING, "the adapter's sketch spec"))
+          .build();
+
   public static final TableDefinition SPAN_DOCUMENTS =
       TableDefinition.builder("attribution", "span_documents")
           .doc("Contributions in the span index, with their tokens (verification reads them).")
@@ -306,8 +328,9 @@ public final class Tables {
                   + " sum to 1. Gradient rows are the top-k contributions plus, per contributor, one"
                   + " row (contribution_id null) with the rest of that contributor's share.")
           .layoutRationale(
-              "Partitioned by epoch and method: an attribution run replaces exactly its partitions"
-                  + " (atomic dynamic overwrite), and rewards read one epoch. Sorted by request.")
+              "Partitioned by epoch and method: rewards read one epoch, and a run's rows land in its"
+                  + " epoch's partitions (appended, published by the run's row in attribution.runs, then the"
+                  + " rows of earlier runs are deleted). Sorted by request.")
           .version(
               1,
               "initial",
@@ -321,6 +344,11 @@ public final class Tables {
               required("score", T.DOUBLE, "raw score: span weight, or influence (before clipping)"),
               required("share", T.DOUBLE, "share of the inference's credit, in [0, 1]"),
               optional("rank", T.INT, "1 = top contribution; null for rest rows"))
+          .version(
+              2,
+              "rows carry the attribution run that wrote them",
+              optional("run_id", T.STRING, "attribution run that wrote the row; readers take the rows of the"
+                  + " epoch's published run (attribution.runs); null = written before run ids"))
           .partitionedBy(s -> PartitionSpec.builderFor(s).identity("epoch").identity("method").build())
           .sortedBy("request_id", "rank")
           .property("write.distribution-mode", "hash")
@@ -329,7 +357,7 @@ public final class Tables {
   public static final TableDefinition INFERENCE_SUMMARY =
       TableDefinition.builder("attribution", "inference_summary")
           .doc("One row per inference and method: attributed or not, its top contribution and fee.")
-          .layoutRationale("Same partitions as attribution.scores, replaced together with them.")
+          .layoutRationale("Same partitions as attribution.scores, written and published with them.")
           .version(
               1,
               "initial",
@@ -344,13 +372,18 @@ public final class Tables {
               optional("top_share", T.DOUBLE, "its share"),
               required("contributions", T.INT, "contributions with a share"),
               required("fee_wei", T.WEI, "fee of the inference"))
+          .version(
+              2,
+              "rows carry the attribution run that wrote them",
+              optional("run_id", T.STRING, "attribution run that wrote the row (see attribution.scores)"))
           .partitionedBy(s -> PartitionSpec.builderFor(s).identity("epoch").identity("method").build())
           .sortedBy("request_id")
           .build();
 
   public static final TableDefinition ATTRIBUTION_RUNS =
       TableDefinition.builder("attribution", "runs")
-          .doc("One row per attribution run of an epoch and method, with its inputs' snapshots.")
+          .doc("One row per published attribution run of an epoch and method, with its inputs' snapshots;"
+              + " written after the run's rows, so its presence publishes them.")
           .layoutRationale("One row per run: unpartitioned.")
           .version(
               1,
@@ -366,11 +399,16 @@ public final class Tables {
               optional("input_snapshots", T.longMap(), "table -> snapshot id read"),
               optional("output_snapshots", T.longMap(), "table -> snapshot id written"),
               optional("settings", T.stringMap(), "attribution settings used"))
+          .version(
+              2,
+              "published runs",
+              optional("status", T.STRING, "published: the run's rows (run_id) are complete and readers take them;"
+                  + " null = a run from before run ids"))
           .build();
 
   public static final TableDefinition VALIDATIONS =
       TableDefinition.builder("datanet", "validations")
-          .doc("Validator attestations on contributions: signed verdicts.")
+          .doc("Validator attestations on contributions: signed verdicts of registered validators.")
           .layoutRationale("Small, read whole by the reward job: unpartitioned, sorted by contribution.")
           .version(
               1,
@@ -384,6 +422,12 @@ public final class Tables {
               required("source_file", T.STRING, "input file"),
               required("source_line", T.LONG, "line / row in it"),
               required("ingested_at", T.TIMESTAMPTZ, "start of the batch"))
+          .version(
+              2,
+              "EIP-712 attestations",
+              optional("scheme", T.STRING, "signature scheme: eip712-v1 (typed data over validator, contribution,"
+                  + " verdict, attested_at); null = eip191 over contribution and verdict (before v2)"),
+              optional("datanet", T.STRING, "DataNet of the attested contribution"))
           .sortedBy("contribution_id", "validator")
           .build();
 
@@ -401,6 +445,44 @@ public final class Tables {
               required("message", T.STRING, "what was wrong"),
               optional("raw_record", T.STRING, "the record as given"),
               required("ingested_at", T.TIMESTAMPTZ, "start of the batch"))
+          .build();
+
+  public static final TableDefinition VALIDATORS =
+      TableDefinition.builder("datanet", "validators")
+          .doc("Validator registry: who may attest contributions of which DataNets, and when.")
+          .layoutRationale("A few rows per validator, read whole by attestation ingest and rewards: unpartitioned.")
+          .version(
+              1,
+              "initial",
+              required("registration_id", T.STRING, "id of this registration"),
+              required("address", T.STRING, "validator address (lower-case 0x)"),
+              required("datanets", T.list(T.STRING), "DataNets whose contributions it may attest"),
+              required("valid_from", T.TIMESTAMPTZ, "attestations from this time count"),
+              optional("valid_until", T.TIMESTAMPTZ, "attestations from this time on do not; null = open"),
+              required("added_at", T.TIMESTAMPTZ, "when the registration was added"),
+              optional("removed_at", T.TIMESTAMPTZ, "when 'poa validators remove' closed it"),
+              optional("note", T.STRING, "free text (who, why)"))
+          .sortedBy("address", "valid_from")
+          .build();
+
+  public static final TableDefinition VALIDATION_INGEST_RUNS =
+      TableDefinition.builder("datanet", "validation_ingest_runs")
+          .doc("One row per committed attestation batch; its presence marks the batch complete.")
+          .layoutRationale("One row per batch: unpartitioned.")
+          .version(
+              1,
+              "initial",
+              required("batch_id", T.STRING, "batch id"),
+              required("started_at", T.TIMESTAMPTZ, "start"),
+              required("finished_at", T.TIMESTAMPTZ, "end"),
+              required("input_paths", T.list(T.STRING), "inputs as given"),
+              required("input_fingerprint", T.STRING, "sha256 of (file, size, mtime) of each input"),
+              required("rows_read", T.LONG, "records read"),
+              required("accepted", T.LONG, "new attestations"),
+              required("duplicate", T.LONG, "repeats of a stored attestation, dropped"),
+              required("rejected", T.LONG, "rejected records"),
+              optional("rejected_by_reason", T.longMap(), "rejected records per reason"),
+              optional("snapshot_ids", T.longMap(), "table -> snapshot id holding the batch's rows"))
           .build();
 
   public static final TableDefinition EPOCH_PAYOUTS =
@@ -439,6 +521,13 @@ public final class Tables {
               required("input_snapshots", T.longMap(), "table -> snapshot id read"),
               required("status", T.STRING, "finalised"),
               required("created_at", T.TIMESTAMPTZ, "when it was written"))
+          .version(
+              2,
+              "chain epoch and derivation settings",
+              optional("chain_epoch", T.LONG, "the epoch's number on chain, assigned when it was finalised (1, 2, ...);"
+                  + " null = finalised before it was stored (its position among finalised epochs)"),
+              optional("settings", T.stringMap(), "settings the derivation used (validation quorum, validator registry);"
+                  + " null = before they were recorded (quorum 1, no registry)"))
           .build();
 
   public static final TableDefinition SETTLEMENTS =
@@ -467,11 +556,33 @@ public final class Tables {
               required("recorded_at", T.TIMESTAMPTZ, "when this entry was written"))
           .build();
 
+  public static final TableDefinition LAKEHOUSE_LEASE =
+      TableDefinition.builder("ops", "lakehouse_lease")
+          .doc("The lakehouse's writer lease: one row, the current holder. Each acquisition, renewal and release"
+              + " is one Iceberg commit that succeeds only if nothing was committed since the state it read.")
+          .layoutRationale("One small file per commit; old snapshots are expired by the lease itself.")
+          .version(
+              1,
+              "initial",
+              required("holder", T.STRING, "id of this acquisition (random)"),
+              required("command", T.STRING, "what holds it, e.g. 'rewards --epoch 2026-11-25'"),
+              required("host", T.STRING, "host name of the holder"),
+              required("pid", T.LONG, "process id of the holder"),
+              required("acquired_at", T.TIMESTAMPTZ, "when it was acquired"),
+              required("renewed_at", T.TIMESTAMPTZ, "last renewal"),
+              required("expires_at", T.TIMESTAMPTZ, "free after this unless renewed"),
+              required("released", T.BOOLEAN, "true once the holder released it"))
+          .property("commit.retry.num-retries", "0")
+          .property("write.metadata.delete-after-commit.enabled", "true")
+          .property("write.metadata.previous-versions-max", "20")
+          .build();
+
   /** Every table, in creation order. */
   public static final List<TableDefinition> ALL =
       List.of(
           DATANETS, SUBMISSIONS, CONTRIBUTIONS, INGEST_RUNS, ADAPTERS, ADAPTER_TRAINING_SET, INFERENCE_LOGS,
-          INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS, TRAINING_GRADIENTS, TRAINING_GRADIENT_REJECTS, SPAN_DOCUMENTS,
-          SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS, VALIDATIONS, VALIDATION_REJECTS, EPOCH_PAYOUTS,
-          MANIFESTS, SETTLEMENTS);
+          INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS, TRAINING_GRADIENTS, TRAINING_GRADIENT_REJECTS,
+          GRADIENT_INGEST_RUNS, SPAN_DOCUMENTS, SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS, VALIDATORS,
+          VALIDATIONS, VALIDATION_REJECTS, VALIDATION_INGEST_RUNS, EPOCH_PAYOUTS, MANIFESTS, SETTLEMENTS,
+          LAKEHOUSE_LEASE);
 }

@@ -106,6 +106,47 @@ public final class Chain implements AutoCloseable {
         false), "eth_getBlockByNumber").getBlock();
   }
 
+  /**
+   * The number of the node's {@code finalized} block, or null when the node reports none (an
+   * error, or no such block yet).
+   */
+  public Long finalizedBlock() {
+    try {
+      var r = web3j.ethGetBlockByNumber(DefaultBlockParameterName.FINALIZED, false).send();
+      if (r.hasError() || r.getBlock() == null) {
+        return null;
+      }
+      return r.getBlock().getNumber().longValueExact();
+    } catch (IOException e) {
+      throw new UnavailableException("the node at " + url + " cannot be reached (finalized block): " + e.getMessage(), e);
+    }
+  }
+
+  /** A contract event: where it is (block, block hash) and which transaction emitted it. */
+  public record Event(long blockNumber, String blockHash, String txHash) {}
+
+  /** The last event of {@code contract} with these topics, over the whole chain, if any. */
+  public Optional<Event> lastEvent(String contract, String... topics) {
+    org.web3j.protocol.core.methods.request.EthFilter filter = new org.web3j.protocol.core.methods.request.EthFilter(
+        DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, contract);
+    for (String t : topics) {
+      filter.addSingleTopic(t);
+    }
+    var r = send(web3j.ethGetLogs(filter), "eth_getLogs");
+    Event last = null;
+    for (var result : r.getLogs()) {
+      var log = (org.web3j.protocol.core.methods.response.Log) result.get();
+      if (log.isRemoved()) {
+        continue;
+      }
+      Event e = new Event(log.getBlockNumber().longValueExact(), log.getBlockHash(), log.getTransactionHash());
+      if (last == null || e.blockNumber() >= last.blockNumber()) {
+        last = e;
+      }
+    }
+    return Optional.ofNullable(last);
+  }
+
   public BigInteger baseFee() {
     EthBlock.Block b = send(web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false), "eth_getBlockByNumber")
         .getBlock();

@@ -20,6 +20,15 @@ import org.web3j.utils.Numeric;
 public final class Distributor {
   private Distributor() {}
 
+  /** topic 0 of {@code EpochCommitted(uint64 indexed epoch, bytes32 root, uint256 total, bytes32 manifestHash)}. */
+  public static final String EPOCH_COMMITTED_TOPIC =
+      org.web3j.crypto.Hash.sha3String("EpochCommitted(uint64,bytes32,uint256,bytes32)");
+
+  /** The indexed epoch of an EpochCommitted event, as its topic. */
+  public static String epochTopic(long epoch) {
+    return Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(epoch), 64);
+  }
+
   public static Function commitEpoch(long epoch, String root, BigInteger total, String manifestHash) {
     return new Function("commitEpoch", List.of(new Uint64(epoch), bytes32(root), new Uint256(total), bytes32(manifestHash)),
         List.of());

@@ -34,11 +34,35 @@ public final class Settler {
   /** What to commit: the epoch (poa id and its number on chain) and the manifest's root, total and hash. */
   public record Request(String epoch, long chainEpoch, String contract, String root, BigInteger total, String manifestHash) {}
 
-  /** Tunables of a run. */
-  public record Settings(int confirmations, long timeoutMillis, long replaceAfterMillis, long pollMillis, int sendAttempts,
-      int feeBumpPercent) {
+  /**
+   * Tunables of a run. A commit is final ("confirmed") when its block is at or below the node's
+   * {@code finalized} block, if {@code finalizedWhereReported} and the node reports one; else when
+   * it is {@code confirmations} blocks deep (its own block counts as one). A node whose head does
+   * not move for {@code stallMillis} while a commit waits for depth makes the run end as pending,
+   * with what to do (a development chain that mines only when transactions arrive).
+   */
+  public record Settings(int confirmations, boolean finalizedWhereReported, long timeoutMillis, long replaceAfterMillis,
+      long pollMillis, int sendAttempts, int feeBumpPercent, long stallMillis) {
+    public Settings {
+      if (confirmations < 1) {
+        throw new IllegalArgumentException("--confirmations must be at least 1");
+      }
+    }
+
+    /** Exactly {@code confirmations} blocks of depth, whatever the node says is finalized. */
+    public Settings(int confirmations, long timeoutMillis, long replaceAfterMillis, long pollMillis, int sendAttempts,
+        int feeBumpPercent) {
+      this(confirmations, false, timeoutMillis, replaceAfterMillis, pollMillis, sendAttempts, feeBumpPercent, 60_000);
+    }
+
+    /** The node's finalized block where it reports one, else 2 confirmations. */
     public static Settings defaults() {
-      return new Settings(2, 120_000, 30_000, 250, 5, 25);
+      return new Settings(2, true, 120_000, 30_000, 250, 5, 25, 60_000);
+    }
+
+    String depthRule() {
+      return (finalizedWhereReported ? "the node's finalized block (else " : "") + confirmations + " confirmation"
+          + (confirmations == 1 ? "" : "s") + (finalizedWhereReported ? ")" : "");
     }
   }
 
@@ -149,11 +173,9 @@ public final class Settler {
           return await(r, chainId, data, ours, s, rc.get(), System.nanoTime(), 0);
         }
       }
-      if (past.isEmpty() || !"already_committed".equals(past.get(past.size() - 1).status())) {
-        journal.record(entry(r, chainId, null, "already_committed", null, "root found on chain"));
-      }
-      progress.accept("epoch " + r.epoch() + " (#" + r.chainEpoch() + ") is already committed with this root: nothing to send");
-      return new Result(Status.ALREADY_COMMITTED, null, null, 0);
+      // committed by a transaction this journal does not know (another settler, or ours journalled elsewhere):
+      // done only once its block is as deep as ours would have to be
+      return awaitForeignCommit(r, chainId, past);
     }
     long last = lastEpoch(r.contract());
     if (r.chainEpoch() != last + 1) {
@@ -210,6 +232,7 @@ public final class Settler {
     long deadline = System.nanoTime() + settings.timeoutMillis() * 1_000_000L;
     String minedHash = mined == null ? null : current.hash();
     TransactionReceipt minedReceipt = mined;
+    Head head = new Head();
     while (System.nanoTime() < deadline) {
       if (minedHash == null) {
         for (Chain.Signed s : ours.values()) {
@@ -251,7 +274,8 @@ public final class Settler {
           lastSend = System.nanoTime();
         }
       } else {
-        long depth = chain.blockNumber() - minedReceipt.getBlockNumber().longValueExact() + 1;
+        long tip = chain.blockNumber();
+        long depth = tip - minedReceipt.getBlockNumber().longValueExact() + 1;
         Optional<TransactionReceipt> again = chain.receipt(minedHash);
         if (again.isEmpty() || !again.get().getBlockHash().equals(minedReceipt.getBlockHash())) {
           // a reorg took the block away: re-check and send the same bytes again
@@ -265,23 +289,92 @@ public final class Settler {
           lastSend = System.nanoTime();
           continue;
         }
-        if (depth >= settings.confirmations()) {
+        if (deepEnough(minedReceipt.getBlockNumber().longValueExact(), tip)) {
           if (!rootOnChain(r).equalsIgnoreCase(r.root())) {
             throw new IllegalStateException("transaction " + minedHash + " confirmed but the chain holds "
                 + rootOnChain(r) + " for epoch #" + r.chainEpoch());
           }
-          journal.record(entry(r, chainId, current, "confirmed", minedReceipt, depth + " confirmations, gas used "
-              + minedReceipt.getGasUsed()));
+          journal.record(entry(r, chainId, current, "confirmed", minedReceipt, depth + " confirmations ("
+              + settings.depthRule() + "), gas used " + minedReceipt.getGasUsed()));
           progress.accept("confirmed: epoch " + r.epoch() + " (#" + r.chainEpoch() + ") root " + r.root() + " in block "
               + minedReceipt.getBlockNumber() + " (" + depth + " confirmations)");
           return new Result(Status.COMMITTED, minedHash, minedReceipt.getBlockNumber().longValueExact(), signed);
         }
+        head.check(tip, "transaction " + minedHash + " for epoch " + r.epoch() + " is mined in block "
+            + minedReceipt.getBlockNumber(), r);
       }
       sleep(settings.pollMillis());
     }
     throw new PendingException("Transaction " + current.hash() + " for epoch " + r.epoch() + " was sent but is "
         + (minedHash == null ? "not mined" : "not yet confirmed") + " after " + settings.timeoutMillis() / 1000
         + " s: rerun 'poa settle --epoch " + r.epoch() + "' to resume (it is journalled in rewards.settlements)");
+  }
+
+  /** Whether a block is deep enough to call what it holds final (see {@link Settings}). */
+  private boolean deepEnough(long block, long tip) {
+    if (settings.finalizedWhereReported()) {
+      Long finalized = chain.finalizedBlock();
+      if (finalized != null) {
+        return block <= finalized;
+      }
+    }
+    return tip - block + 1 >= settings.confirmations();
+  }
+
+  /**
+   * The epoch's root is on chain, committed by a transaction this journal did not sign: it counts
+   * as done once the block of its {@code EpochCommitted} event is deep enough, and still holds it.
+   */
+  private Result awaitForeignCommit(Request r, long chainId, List<Attempt> past) {
+    long deadline = System.nanoTime() + settings.timeoutMillis() * 1_000_000L;
+    Head head = new Head();
+    while (System.nanoTime() < deadline) {
+      Optional<Chain.Event> commit = chain.lastEvent(r.contract(), Distributor.EPOCH_COMMITTED_TOPIC,
+          Distributor.epochTopic(r.chainEpoch()));
+      long tip = chain.blockNumber();
+      if (commit.isEmpty()) {
+        throw new PendingException("The root of epoch " + r.epoch() + " (#" + r.chainEpoch() + ") is on chain but its"
+            + " EpochCommitted event is not found (a reorg in progress?): rerun 'poa settle --epoch " + r.epoch() + "'");
+      }
+      Chain.Event e = commit.get();
+      if (deepEnough(e.blockNumber(), tip) && e.blockHash().equalsIgnoreCase(chain.block(e.blockNumber()).getHash())
+          && rootOnChain(r).equalsIgnoreCase(r.root())) {
+        if (past.isEmpty() || !"already_committed".equals(past.get(past.size() - 1).status())) {
+          journal.record(new Attempt(r.epoch(), r.chainEpoch(), chainId, r.contract(), r.root(), null, e.txHash(), null,
+              null, null, "already_committed", e.blockNumber(), e.blockHash(), "root found on chain, "
+              + (tip - e.blockNumber() + 1) + " confirmations (" + settings.depthRule() + ")"));
+        }
+        progress.accept("epoch " + r.epoch() + " (#" + r.chainEpoch() + ") is already committed with this root in block "
+            + e.blockNumber() + ": nothing to send");
+        return new Result(Status.ALREADY_COMMITTED, e.txHash(), e.blockNumber(), 0);
+      }
+      head.check(tip, "the root of epoch " + r.epoch() + " is committed in block " + e.blockNumber(), r);
+      sleep(settings.pollMillis());
+    }
+    throw new PendingException("The root of epoch " + r.epoch() + " (#" + r.chainEpoch() + ") is on chain, but not yet "
+        + settings.depthRule() + " deep after " + settings.timeoutMillis() / 1000 + " s: rerun 'poa settle --epoch "
+        + r.epoch() + "' to check again");
+  }
+
+  /** Watches the node's head while a commit waits for depth: a head that stops moving is reported. */
+  private final class Head {
+    private long last = -1;
+    private long since = System.nanoTime();
+
+    void check(long tip, String what, Request r) {
+      if (tip != last) {
+        last = tip;
+        since = System.nanoTime();
+        return;
+      }
+      if (System.nanoTime() - since > settings.stallMillis() * 1_000_000L) {
+        throw new PendingException(what + ", but the node at " + chain.url() + " has produced no new block for "
+            + settings.stallMillis() / 1000 + " s (head " + tip + "), and it must reach " + settings.depthRule()
+            + ". A development chain that mines only when a transaction arrives (plain anvil) never will: rerun with"
+            + " --confirmations 1 there, or start it with 'anvil --block-time 1'. The commit is journalled: rerun"
+            + " 'poa settle --epoch " + r.epoch() + "' to resume.");
+      }
+    }
   }
 
   private static BigInteger gasLimit(Chain.Signed s) {

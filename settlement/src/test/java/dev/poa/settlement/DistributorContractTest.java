@@ -140,9 +140,11 @@ class DistributorContractTest {
   }
 
   /**
-   * Random sequences of commits (right, repeated, skipped, decreasing, by the wrong key), claims
-   * (right, repeated, forged) and pauses: after every step the roots never change once written,
-   * epochs have no gap, and the total claimed never exceeds the total committed.
+   * Random sequences of commits (right, repeated, skipped, by the wrong key), claims (right,
+   * repeated, forged) and pauses, each checked against a model of the contract: every legitimate
+   * operation succeeds and every other one reverts; after every step the roots never change once
+   * written, epochs have no gap, the total claimed never exceeds the total committed, and the
+   * contract's token balance is the supply minus what was claimed.
    */
   @Property(tries = 6)
   void invariantsHoldUnderRandomOperations(@ForAll long seed) {
@@ -151,44 +153,73 @@ class DistributorContractTest {
     Map<Long, String> written = new HashMap<>();
     List<StandardMerkleTree> trees = new ArrayList<>();
     Map<String, BigInteger> cumulative = new HashMap<>();
+    Map<String, BigInteger> claimedModel = new HashMap<>();
     BigInteger committedTotal = BigInteger.ZERO;
     boolean paused = false;
     for (int step = 0; step < 14; step++) {
       int op = r.nextInt(6);
       long last = uint(d.distributor(), Distributor.lastEpoch()).longValueExact();
-      try {
-        if (op <= 1) {
-          // a commit: usually the next epoch with grown cumulative amounts, sometimes a wrong one
-          for (int i = 0; i < 3; i++) {
-            String a = address(r.nextInt(6));
-            cumulative.merge(a, BigInteger.valueOf(1 + r.nextInt(1000)), BigInteger::add);
-          }
-          List<StandardMerkleTree.Leaf> leaves = new ArrayList<>();
-          cumulative.forEach((a, v) -> leaves.add(new StandardMerkleTree.Leaf(a, v)));
-          StandardMerkleTree t = StandardMerkleTree.of(leaves);
-          BigInteger total = cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
-          long epoch = r.nextInt(4) == 0 ? Math.max(1, last + r.nextInt(3) - 1) : last + 1;
-          Credentials who = r.nextInt(5) == 0 ? OTHER : SETTLER;
-          commit(who, d, epoch, t, total);
+      String what = null;
+      boolean expectOk = false;
+      Runnable onSuccess = () -> {};
+      Runnable action = null;
+      if (op <= 1) {
+        // a commit: usually the next epoch with grown cumulative amounts, sometimes a wrong one
+        for (int i = 0; i < 3; i++) {
+          String a = address(r.nextInt(6));
+          cumulative.merge(a, BigInteger.valueOf(1 + r.nextInt(1000)), BigInteger::add);
+        }
+        List<StandardMerkleTree.Leaf> leaves = new ArrayList<>();
+        cumulative.forEach((a, v) -> leaves.add(new StandardMerkleTree.Leaf(a, v)));
+        StandardMerkleTree t = StandardMerkleTree.of(leaves);
+        BigInteger total = cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
+        long epoch = r.nextInt(4) == 0 ? Math.max(1, last + r.nextInt(3) - 1) : last + 1;
+        Credentials who = r.nextInt(5) == 0 ? OTHER : SETTLER;
+        what = "commit of epoch " + epoch + " by " + (who == SETTLER ? "the settler" : "another key") + (paused ? ", paused" : "");
+        expectOk = who == SETTLER && epoch == last + 1 && !paused && total.compareTo(committedTotal) >= 0;
+        action = () -> commit(who, d, epoch, t, total);
+        onSuccess = () -> {
           written.put(epoch, t.root());
           trees.add(t);
+        };
+        if (expectOk) {
           committedTotal = total;
-        } else if (op <= 3 && !trees.isEmpty()) {
-          StandardMerkleTree t = trees.get(trees.size() - 1);
-          int i = r.nextInt(t.size());
-          if (r.nextInt(4) == 0) {
-            StandardMerkleTree.Leaf leaf = t.values().get(i);
-            as(OTHER).send(d.distributor(), Distributor.encode(Distributor.claim(leaf.address(), leaf.amount()
-                .add(BigInteger.ONE), t.proof(i))));
-          } else {
-            claim(d, t, i);
-          }
-        } else if (op == 4) {
-          as(PAUSER).send(d.distributor(), Distributor.encode(paused ? Distributor.unpause() : Distributor.pause()));
-          paused = !paused;
         }
-      } catch (Chain.RevertException expected) {
-        // refusals are part of the sequence; the invariants below must hold either way
+      } else if (op <= 3 && !trees.isEmpty()) {
+        StandardMerkleTree t = trees.get(trees.size() - 1);
+        int i = r.nextInt(t.size());
+        StandardMerkleTree.Leaf leaf = t.values().get(i);
+        BigInteger already = claimedModel.getOrDefault(leaf.address(), BigInteger.ZERO);
+        if (r.nextInt(4) == 0) {
+          what = "forged claim of " + leaf.address();
+          action = () -> as(OTHER).send(d.distributor(), Distributor.encode(Distributor.claim(leaf.address(), leaf.amount()
+              .add(BigInteger.ONE), t.proof(i))));
+        } else {
+          what = "claim of " + leaf.address() + " (" + leaf.amount() + ", claimed " + already + (paused ? ", paused" : "") + ")";
+          expectOk = !paused && leaf.amount().compareTo(already) > 0;
+          action = () -> claim(d, t, i);
+          onSuccess = () -> claimedModel.put(leaf.address(), leaf.amount());
+        }
+      } else if (op == 4) {
+        boolean unpause = paused;
+        what = unpause ? "unpause" : "pause";
+        expectOk = true;
+        action = () -> as(PAUSER).send(d.distributor(), Distributor.encode(unpause ? Distributor.unpause() : Distributor.pause()));
+        paused = !paused;
+      }
+      if (action != null) {
+        String reverted = null;
+        try {
+          action.run();
+        } catch (Chain.RevertException e) {
+          reverted = e.decoded();
+        }
+        if (expectOk) {
+          assertEquals(null, reverted, "a legitimate " + what + " reverted");
+          onSuccess.run();
+        } else {
+          assertTrue(reverted != null, "an illegitimate " + what + " succeeded");
+        }
       }
       long now = uint(d.distributor(), Distributor.lastEpoch()).longValueExact();
       for (long e = 1; e <= now; e++) {
@@ -200,6 +231,7 @@ class DistributorContractTest {
       BigInteger claimed = uint(d.distributor(), Distributor.totalClaimed());
       BigInteger committed = uint(d.distributor(), Distributor.totalCommitted());
       assertTrue(claimed.compareTo(committed) <= 0, claimed + " > " + committed);
+      assertEquals(claimedModel.values().stream().reduce(BigInteger.ZERO, BigInteger::add), claimed);
       assertEquals(SUPPLY.subtract(claimed), uint(d.token(), Distributor.balanceOf(d.distributor())));
     }
     assertEquals(committedTotal, uint(d.distributor(), Distributor.totalCommitted()));

@@ -8,9 +8,11 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
+import dev.poa.jobs.ConflictException;
 import dev.poa.jobs.IcebergWrites;
 import dev.poa.jobs.Progress;
 import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.TableDefinition;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.Epochs;
@@ -27,15 +29,19 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.expressions.Window;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Attributes the inferences of one epoch and replaces that epoch's rows of
- * {@code attribution.scores} and {@code attribution.inference_summary} for the methods it ran (one
- * atomic overwrite per table), then records the run in {@code attribution.runs}. Rerunning an
- * epoch on the same tables gives the same rows: every sum is exact or in a fixed order.
+ * Attributes the inferences of one epoch and publishes new rows of {@code attribution.scores} and
+ * {@code attribution.inference_summary} for the methods it ran: it appends them tagged with its
+ * run id, then appends its row to {@code attribution.runs}, which publishes them (readers take the
+ * rows of the latest published run, {@link PublishedAttribution}), then deletes the rows of earlier
+ * runs of those methods. A run stopped at any point leaves what readers see unchanged. Rerunning
+ * an epoch on the same tables gives the same rows: every sum is exact or in a fixed order.
+ *
+ * <p>Refuses an epoch whose rewards are finalised (its payments were derived from the attribution
+ * it had), and runs under the lakehouse lease.
  *
  * <p>Methods: {@code span} and {@code gradient} attribute every inference of the epoch by that
  * method; {@code auto} uses gradient influence for inferences whose sketch matches their adapter's
@@ -74,8 +80,19 @@ public final class AttributeJob {
   }
 
   public Result run(Config config) {
-    lh.migrate();
     String epoch = Epochs.resolve(config.epoch());
+    try (LakehouseLease lease = lh.lease("attribute --epoch " + epoch + " --method " + config.method().id(),
+        progress::step)) {
+      lh.migrate();
+      if (!spark.table(lh.sparkName(Tables.MANIFESTS)).filter(col("epoch").equalTo(epoch)).isEmpty()) {
+        throw new ConflictException("Epoch " + epoch + " is finalised: its rewards were derived from the attribution it"
+            + " has, which therefore cannot change (late logs of a finalised epoch go to the next open epoch)");
+      }
+      return run(config, epoch, lease);
+    }
+  }
+
+  private Result run(Config config, String epoch, LakehouseLease lease) {
     Instant started = Instant.now();
     String runId = "at-" + epoch + "-" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, Long> inputSnapshots = new TreeMap<>();
@@ -132,7 +149,8 @@ public final class AttributeJob {
     }
     Dataset<Row> scores = scoreParts.stream()
         .map(d -> d.select(lit(epoch).as("epoch"), col("request_id"), col("adapter_id"), col("contribution_id"),
-            col("contributor"), col("datanet"), col("method"), col("score"), col("share"), col("rank")))
+            col("contributor"), col("datanet"), col("method"), col("score"), col("share"), col("rank"),
+            lit(runId).as("run_id")))
         .reduce(Dataset::unionByName).orElseThrow()
         .localCheckpoint();
     Dataset<Row> reasons = reasonParts.isEmpty() ? null : reasonParts.stream().reduce(Dataset::unionByName).orElseThrow();
@@ -155,14 +173,15 @@ public final class AttributeJob {
                 .otherwise(coalesce(col("reason"), when(col("method").equalTo("span"), lit("no_span"))
                     .otherwise(lit("no_positive_influence")))).as("unattributed_reason"),
             col("top_contribution"), col("top_contributor"), col("top_share"),
-            coalesce(col("contributions"), lit(0)).as("contributions"), col("fee_wei"))
+            coalesce(col("contributions"), lit(0)).as("contributions"), col("fee_wei"), lit(runId).as("run_id"))
         .localCheckpoint();
 
     List<String> methods = config.method() == Method.AUTO ? List.of("span", "gradient") : List.of(config.method().id());
-    Column replaced = col("epoch").equalTo(epoch).and(col("method").isin(methods.toArray()));
     Map<String, String> props = Map.of("poa.attribution-run", runId, "poa.epoch", epoch);
-    overwrite(scores, Tables.SCORES, replaced, props);
-    overwrite(summary, Tables.INFERENCE_SUMMARY, replaced, props);
+    lease.assertHeld();
+    IcebergWrites.append(scores, lh.sparkName(Tables.SCORES), props);
+    lease.assertHeld();
+    IcebergWrites.append(summary, lh.sparkName(Tables.INFERENCE_SUMMARY), props);
 
     Map<String, Long> byMethod = new TreeMap<>();
     for (Row r : assigned.groupBy("method").count().collectAsList()) {
@@ -185,22 +204,29 @@ public final class AttributeJob {
     settings.put("gradient", config.gradient().toString());
     Row run = RowFactory.create(runId, epoch, config.method().id(), Timestamp.from(started), Timestamp.from(Instant.now()),
         inferences, attributed, CollectionConverters.asScala(byMethod), CollectionConverters.asScala(inputSnapshots),
-        CollectionConverters.asScala(outputSnapshots), CollectionConverters.asScala(settings));
+        CollectionConverters.asScala(outputSnapshots), CollectionConverters.asScala(settings), "published");
+    // the run's row, last: it publishes the rows above
+    lease.assertHeld();
     IcebergWrites.append(spark.createDataFrame(List.of(run), spark.table(lh.sparkName(Tables.ATTRIBUTION_RUNS)).schema()),
         lh.sparkName(Tables.ATTRIBUTION_RUNS), props);
+    deleteSuperseded(epoch, methods, runId);
     progress.step(String.format("epoch %s: %d of %d inference(s) attributed %s", epoch, attributed, inferences, byMethod));
     return new Result(runId, epoch, config.method().id(), inferences, attributed, byMethod, unattributed);
   }
 
-  private void overwrite(Dataset<Row> rows, TableDefinition table, Column condition, Map<String, String> props) {
-    var w = rows.writeTo(lh.sparkName(table));
-    for (Map.Entry<String, String> e : props.entrySet()) {
-      w = w.option("snapshot-property." + e.getKey(), e.getValue());
-    }
-    try {
-      w.overwrite(condition);
-    } catch (NoSuchTableException e) {
-      throw new IllegalStateException("Table " + lh.sparkName(table) + " does not exist: run 'poa migrate'", e);
+  /**
+   * Deletes the epoch's rows of the methods this run published that another run wrote (earlier
+   * runs, runs that stopped before publishing, rows from before run ids): readers ignore them
+   * already; this keeps the tables small. A failure here changes nothing a reader sees.
+   */
+  private void deleteSuperseded(String epoch, List<String> methods, String runId) {
+    String in = methods.stream().map(m -> "'" + m + "'").reduce((a, b) -> a + ", " + b).orElseThrow();
+    String superseded = "epoch = '" + epoch + "' AND method IN (" + in + ") AND (run_id IS NULL OR run_id <> '" + runId + "')";
+    for (TableDefinition t : List.of(Tables.SCORES, Tables.INFERENCE_SUMMARY)) {
+      // a DELETE rewrites files: only when there is something to delete (not on an epoch's first run)
+      if (!spark.table(lh.sparkName(t)).filter(superseded).limit(1).isEmpty()) {
+        spark.sql("DELETE FROM " + lh.sparkName(t) + " WHERE " + superseded);
+      }
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.poa.jobs.IcebergWrites;
 import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.DatanetPolicy;
 import java.sql.Timestamp;
@@ -60,12 +61,14 @@ public final class DatanetRegistry {
         throw new IllegalArgumentException("License '" + l + "' is not an SPDX license id");
       }
     }
-    lh.migrate();
-    Set<String> existing = policies(lh).keySet();
-    if (existing.contains(d.id())) {
-      throw new IllegalArgumentException("DataNet " + d.id() + " already exists; its policy is fixed once created");
+    try (LakehouseLease lease = lh.lease("datanets create --id " + d.id(), m -> System.err.println("poa: " + m))) {
+      lh.migrate();
+      Set<String> existing = policies(lh).keySet();
+      if (existing.contains(d.id())) {
+        throw new IllegalArgumentException("DataNet " + d.id() + " already exists; its policy is fixed once created");
+      }
+      append(lh, List.of(d), Instant.now(), "cli");
     }
-    append(lh, List.of(d), Instant.now(), "cli");
   }
 
   private static void append(Lakehouse lh, List<Datanet> nets, Instant at, String by) {

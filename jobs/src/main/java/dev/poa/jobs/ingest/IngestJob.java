@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import dev.poa.jobs.IcebergWrites;
 import dev.poa.jobs.Progress;
 import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.DatanetPolicy;
 import dev.poa.udfs.SubmissionValidator;
@@ -22,7 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -123,16 +123,22 @@ public final class IngestJob {
   }
 
   public Result run(Config config) {
-    lakehouse.migrate();
     InputBatch batch =
         InputBatch.resolve(spark.sparkContext().hadoopConfiguration(), config.inputs(), config.format(), config.batchId(), "b-");
+    try (LakehouseLease lease = lakehouse.lease("ingest --batch-id " + batch.batchId(), progress::step)) {
+      lakehouse.migrate();
+      return run(config, batch, lease);
+    }
+  }
+
+  private Result run(Config config, InputBatch batch, LakehouseLease lease) {
     List<InputFile> files = batch.files();
     String format = batch.format();
     String fingerprint = batch.fingerprint();
     String batchId = batch.batchId();
     progress.step("batch " + batchId + ": " + files.size() + " " + format + " file(s)");
 
-    Row done = completedRun(batchId);
+    Row done = BatchLedger.completed(lakehouse, Tables.INGEST_RUNS, batchId);
     if (done != null) {
       if (!done.<String>getAs("input_fingerprint").equals(fingerprint)) {
         throw new BatchConflictException(
@@ -146,23 +152,28 @@ public final class IngestJob {
 
     spark.sparkContext().setJobGroup("poa-ingest-" + batchId, "poa ingest " + batchId, false);
     try {
-      return ingest(config, files, format, fingerprint, batchId);
+      return ingest(config, files, format, fingerprint, batchId, lease);
     } finally {
       spark.sparkContext().clearJobGroup();
     }
   }
 
-  private Result ingest(Config config, List<InputFile> files, String format, String fingerprint, String batchId) {
-    Snapshot committedSubmissions = snapshotOfBatch(lakehouse.table(Tables.SUBMISSIONS), batchId);
-    boolean resuming = committedSubmissions != null;
-    if (resuming && !fingerprint.equals(committedSubmissions.summary().get("poa.input-fingerprint"))) {
+  private Result ingest(Config config, List<InputFile> files, String format, String fingerprint, String batchId,
+      LakehouseLease lease) {
+    Snapshot committedSubmissions = BatchLedger.committedSnapshot(lakehouse.table(Tables.SUBMISSIONS), batchId);
+    // the commit's snapshot may have been expired while its rows stay: then its time comes from the rows
+    boolean resuming = committedSubmissions != null || BatchLedger.hasRows(lakehouse, Tables.SUBMISSIONS, batchId);
+    if (committedSubmissions != null
+        && !fingerprint.equals(committedSubmissions.summary().get("poa.input-fingerprint"))) {
       throw new BatchConflictException(
           "Batch " + batchId + " stopped midway and its inputs have changed since (files, sizes or times differ):"
               + " restore the original inputs and rerun it, or roll datanet.submissions back to the snapshot before "
               + committedSubmissions.snapshotId());
     }
-    Instant startedAt =
-        resuming ? Instant.parse(committedSubmissions.summary().get("poa.ingested-at")) : Instant.now();
+    Instant startedAt = !resuming ? Instant.now()
+        : committedSubmissions != null ? Instant.parse(committedSubmissions.summary().get("poa.ingested-at"))
+        : spark.table(lakehouse.sparkName(Tables.SUBMISSIONS)).filter(col("batch_id").equalTo(batchId))
+            .agg(org.apache.spark.sql.functions.min("ingested_at")).first().getTimestamp(0).toInstant();
     Map<String, Long> snapshots = new TreeMap<>();
 
     Map<String, DatanetPolicy> policies = DatanetRegistry.policies(lakehouse);
@@ -206,6 +217,7 @@ public final class IngestJob {
 
         progress.step("committing datanet.submissions");
         describe("commit submissions " + batchId);
+        lease.assertHeld();
         IcebergWrites.append(
             rows,
             lakehouse.sparkName(Tables.SUBMISSIONS),
@@ -213,10 +225,13 @@ public final class IngestJob {
       } else {
         progress.step("submissions of " + batchId + " were committed by an earlier run: finishing the batch");
       }
-      snapshots.put(Tables.SUBMISSIONS.qualifiedName(), snapshotOfBatch(lakehouse.table(Tables.SUBMISSIONS), batchId).snapshotId());
+      Snapshot submitted = BatchLedger.committedSnapshot(lakehouse.table(Tables.SUBMISSIONS), batchId);
+      snapshots.put(Tables.SUBMISSIONS.qualifiedName(),
+          submitted != null ? submitted.snapshotId() : lakehouse.currentSnapshotId(Tables.SUBMISSIONS));
 
       progress.step("merging into datanet.contributions");
       describe("commit contributions " + batchId);
+      lease.assertHeld();
       mergeContributions(validated, batchId);
       snapshots.put(Tables.CONTRIBUTIONS.qualifiedName(), lakehouse.currentSnapshotId(Tables.CONTRIBUTIONS));
 
@@ -250,6 +265,7 @@ public final class IngestJob {
         throw new IllegalStateException("Batch " + batchId + " counts do not reconcile: " + result);
       }
       progress.step("committing datanet.ingest_runs");
+      lease.assertHeld();
       writeRun(result, config, files, format, fingerprint, startedAt);
       return result;
     } finally {
@@ -380,12 +396,6 @@ public final class IngestJob {
     IcebergWrites.append(df, lakehouse.sparkName(Tables.INGEST_RUNS), Map.of(BATCH_PROPERTY, r.batchId()));
   }
 
-  private Row completedRun(String batchId) {
-    List<Row> rows =
-        spark.table(lakehouse.sparkName(Tables.INGEST_RUNS)).filter(col("batch_id").equalTo(batchId)).collectAsList();
-    return rows.isEmpty() ? null : rows.get(0);
-  }
-
   @SuppressWarnings("unchecked")
   private static Result resultOf(Row run, Outcome outcome) {
     Map<String, Long> reasons = new TreeMap<>();
@@ -408,32 +418,18 @@ public final class IngestJob {
         snaps);
   }
 
-  /** The snapshot of the table that committed this batch, or null. */
-  public static Snapshot snapshotOfBatch(Table table, String batchId) {
-    table.refresh();
-    for (Snapshot s : table.snapshots()) {
-      if (batchId.equals(s.summary().get(BATCH_PROPERTY))) {
-        return s;
-      }
-    }
-    return null;
-  }
-
   /**
    * Batches run one after another: a batch whose submissions were committed but which has no
    * ingest run must be finished before another starts, or the next batch would not see its
-   * contributions.
+   * contributions. Found from the rows and the runs table, so a compaction or an expiry of
+   * snapshots cannot hide it.
    */
   private void refuseIfAnotherBatchIsIncomplete(String batchId) {
-    Table submissions = lakehouse.table(Tables.SUBMISSIONS);
-    submissions.refresh();
-    Snapshot current = submissions.currentSnapshot();
-    if (current == null) {
-      return;
-    }
-    String last = current.summary().get(BATCH_PROPERTY);
-    if (last != null && !last.equals(batchId) && completedRun(last) == null) {
-      throw new IllegalStateException(
+    List<String> incomplete = new ArrayList<>(BatchLedger.incomplete(lakehouse, Tables.SUBMISSIONS, Tables.INGEST_RUNS));
+    incomplete.remove(batchId);
+    if (!incomplete.isEmpty()) {
+      String last = incomplete.get(0);
+      throw new dev.poa.schemas.NotReadyException(
           "Batch " + last + " stopped before it finished: rerun 'poa ingest --batch-id " + last
               + "' with the same inputs to complete it, then ingest " + batchId);
     }

@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import dev.poa.jobs.IcebergWrites;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.TableDefinition;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,7 @@ import java.util.TreeMap;
 import org.apache.iceberg.Snapshot;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -62,17 +65,42 @@ public final class RecordBatches {
   }
 
   /**
-   * Appends {@code rows} unless this batch already committed to {@code table}; returns the
-   * snapshot id that holds the batch's rows (the new one, or the earlier commit's).
+   * Appends {@code rows} unless this batch already committed to {@code table} (see
+   * {@link BatchLedger#committed}); returns the snapshot id that holds the batch's rows (the new
+   * one, the earlier commit's, or the current one when that commit's snapshot was expired).
    */
   public static long appendOnce(Lakehouse lh, Dataset<Row> rows, TableDefinition table, String batchId,
       Map<String, String> snapshotProperties) {
-    Snapshot committed = IngestJob.snapshotOfBatch(lh.table(table), batchId);
+    Snapshot committed = BatchLedger.committedSnapshot(lh.table(table), batchId);
     if (committed != null) {
       return committed.snapshotId();
     }
+    if (BatchLedger.hasRows(lh, table, batchId)) {
+      return lh.currentSnapshotId(table);
+    }
     IcebergWrites.append(rows, lh.sparkName(table), snapshotProperties);
     return lh.currentSnapshotId(table);
+  }
+
+  /**
+   * The completion row of a record batch, in the column order its runs tables share: when, from
+   * what, how many of each outcome, the snapshots holding its rows, then {@code more} columns of
+   * its kind.
+   */
+  public static Row runRow(String batchId, Instant startedAt, List<String> inputs, String fingerprint, long read,
+      long accepted, long duplicate, long rejected, Map<String, Long> byReason, Map<String, Long> snapshots,
+      Object... more) {
+    List<Object> values = new ArrayList<>(List.of(batchId, Timestamp.from(startedAt), Timestamp.from(Instant.now()),
+        CollectionConverters.asScala(new ArrayList<>(inputs)).toSeq(), fingerprint, read, accepted, duplicate, rejected,
+        CollectionConverters.asScala(byReason), CollectionConverters.asScala(snapshots)));
+    values.addAll(java.util.Arrays.asList(more));
+    return RowFactory.create(values.toArray());
+  }
+
+  /** Appends a batch's completion row to its runs table: the last commit of the batch. */
+  public static void complete(Lakehouse lh, TableDefinition runs, Row run, String batchId) {
+    IcebergWrites.append(lh.spark().createDataFrame(List.of(run), lh.spark().table(lh.sparkName(runs)).schema()),
+        lh.sparkName(runs), Map.of(IngestJob.BATCH_PROPERTY, batchId));
   }
 
   /** The rows a batch holds in a table. */

@@ -28,8 +28,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * Re-derives a finalised epoch from the snapshot ids its manifest recorded (Iceberg time
- * travel, so it works after the tables moved on) and compares every payout row, the total, the
- * root and the manifest file with what is stored. Also answers proof requests from the file.
+ * travel, so it works after the tables moved on), under the validation rules it recorded, and
+ * compares every payout row, the total, the root and the manifest file with what is stored. Also
+ * answers proof requests from the file. Read-only: it takes no lease and runs no DDL.
  */
 public final class Audit {
   /** One discrepancy: kind (changed_amount, added_address, missing_address, different_root, ...) and detail. */
@@ -69,14 +70,14 @@ public final class Audit {
   static final int LISTED = 200;
 
   public Report run(String epochArg, Progress progress) {
-    lh.migrate();
     String epoch = Epochs.resolve(epochArg);
     Row m = manifest(epoch);
     RewardPolicy policy = RewardPolicy.parse(m.getAs("policy_json"));
     Map<String, Long> snapshots = new TreeMap<>(CollectionConvertersHelper.toJava(m.getAs("input_snapshots")));
     progress.step("re-deriving epoch " + epoch + " at the recorded snapshots " + snapshots);
     List<Difference> diffs = new ArrayList<>();
-    try (RewardsJob.Derivation d = new RewardsJob(lh, progress).derive(epoch, policy, snapshots)) {
+    RewardRules rules = RewardRules.of(RewardsJob.settingsOf(m));
+    try (RewardsJob.Derivation d = new RewardsJob(lh, progress).derive(epoch, policy, rules, snapshots)) {
       // every payout row, compared in Spark: derived and stored side by side, keyed by (address, role)
       Dataset<Row> derived = d.payouts().select(col("address"), col("role"), col("amount_wei").as("d_amount"),
           col("cumulative_wei").as("d_cumulative"));
@@ -144,7 +145,6 @@ public final class Audit {
 
   /** The proof of an address from the epoch's manifest file, checked against the recorded root. */
   public Proof proof(String epochArg, String address) throws IOException {
-    lh.migrate();
     String epoch = Epochs.resolve(epochArg);
     Row m = manifest(epoch);
     String path = m.getAs("manifest_path");

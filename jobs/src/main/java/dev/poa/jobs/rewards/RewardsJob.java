@@ -11,9 +11,12 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
-import dev.poa.jobs.IcebergWrites;
+import dev.poa.jobs.ConflictException;
 import dev.poa.jobs.Progress;
+import dev.poa.jobs.attribution.PublishedAttribution;
 import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.LakehouseLease;
+import dev.poa.schemas.NotReadyException;
 import dev.poa.schemas.TableDefinition;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.Epochs;
@@ -39,6 +42,7 @@ import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -55,18 +59,30 @@ import scala.jdk.javaapi.CollectionConverters;
  * snapshot pinned at the start (and recorded), so the epoch can be re-derived later by
  * {@link #derive} with the same snapshot ids (what {@code poa audit} does).
  *
+ * <p>It guards itself: under the lakehouse lease, it refuses ({@link NotReadyException}) an epoch
+ * that has not ended, that has an earlier epoch with inferences not yet final, or whose inferences
+ * are not all covered by the epoch's published attribution ({@link #requireReady}); and the
+ * manifest row, which finalises the epoch, is committed only if no other row of the epoch was
+ * committed meanwhile.
+ *
  * <p>Per inference: the attribution method is gradient when the inference is attributed by
- * gradient, else span when attributed by span, else none (unattributed). Contributor weights
- * are the chosen method's shares as fixed-point integers (round(share·2^40), summed per
- * contributor), without the rows of contributions a validator declared invalid before the
- * epoch's end (slashing). {@link FeeSplit} splits the fee exactly. The validators' parts are
- * pooled and split by the number of contributions each validator attested valid (before the
- * epoch's end) that earned in the epoch; with none, the pool goes to the treasury. Leaves are
- * (address, cumulative amount over all finalised epochs up to this one); epochs are finalised
- * in order.
+ * gradient, else span when attributed by span, else none (unattributed); only the rows of the
+ * published attribution runs count ({@link PublishedAttribution}). Contributor weights are the
+ * chosen method's shares as fixed-point integers (round(share·2^40), summed per contributor),
+ * without the rows of contributions that a quorum of validators declared invalid before the
+ * epoch's end (slashing; {@link RewardRules}). {@link FeeSplit} splits the fee exactly. The
+ * validators' parts are pooled and split by the number of contributions each validator attested
+ * valid (before the epoch's end) that earned in the epoch; with none, the pool goes to the
+ * treasury. Leaves are (address, cumulative amount over all finalised epochs up to this one);
+ * epochs are finalised in order, each with its chain number stored in its manifest row.
  */
 public final class RewardsJob {
-  public record Config(String epoch, RewardPolicy policy, String manifestDir) {}
+  /** What to finalise, with which policy and validation rules, and where the manifest file goes. */
+  public record Config(String epoch, RewardPolicy policy, String manifestDir, RewardRules rules) {
+    public Config(String epoch, RewardPolicy policy, String manifestDir) {
+      this(epoch, policy, manifestDir, RewardRules.DEFAULT);
+    }
+  }
 
   public record Result(String epoch, boolean alreadyFinalised, String root, BigInteger totalWei,
       BigInteger cumulativeTotalWei, long recipients, String manifestPath, Map<String, Long> inputSnapshots) {}
@@ -205,8 +221,15 @@ public final class RewardsJob {
     }
   }
 
+  /** A wei amount of the epoch does not fit {@code decimal(38,0)}: nothing is written. */
+  public static final class AmountOverflowException extends IllegalArgumentException {
+    public AmountOverflowException(String m, Throwable cause) {
+      super(m, cause);
+    }
+  }
+
   static final List<TableDefinition> INPUTS = List.of(Tables.INFERENCE_LOGS, Tables.INFERENCE_SUMMARY, Tables.SCORES,
-      Tables.ADAPTERS, Tables.VALIDATIONS, Tables.EPOCH_PAYOUTS);
+      Tables.ATTRIBUTION_RUNS, Tables.ADAPTERS, Tables.VALIDATIONS, Tables.VALIDATORS, Tables.EPOCH_PAYOUTS);
   static final String POOL = "validator-pool";
   static final int SHARE_BITS = 40;
 
@@ -221,35 +244,31 @@ public final class RewardsJob {
   }
 
   public Result run(Config config) throws IOException {
-    lh.migrate();
     String epoch = Epochs.resolve(config.epoch());
-    List<Row> done = spark.table(lh.sparkName(Tables.MANIFESTS)).filter(col("epoch").equalTo(epoch)).collectAsList();
-    List<Row> later = spark.table(lh.sparkName(Tables.MANIFESTS)).filter(col("epoch").gt(epoch)).select("epoch").limit(1)
-        .collectAsList();
+    try (LakehouseLease lease = lh.lease("rewards --epoch " + epoch, progress::step)) {
+      lh.migrate();
+      return run(config, epoch, lease);
+    }
+  }
+
+  private Result run(Config config, String epoch, LakehouseLease lease) throws IOException {
+    long manifestsRead = lh.currentSnapshotId(Tables.MANIFESTS);
+    List<Row> manifests = spark.table(lh.sparkName(Tables.MANIFESTS)).orderBy("epoch").collectAsList();
+    Row done = manifests.stream().filter(m -> epoch.equals(m.getAs("epoch"))).findFirst().orElse(null);
     Map<String, Long> snapshots = new TreeMap<>();
     for (TableDefinition t : INPUTS) {
       snapshots.put(t.qualifiedName(), lh.currentSnapshotId(t));
     }
-    if (!done.isEmpty()) {
-      Row m = done.get(0);
-      // recompute on today's tables, without the epoch's own payouts: it must give the same root
-      try (Derivation again = derive(epoch, config.policy(), snapshots)) {
-        if (!again.root().equals(m.getAs("root")) || !config.policy().toJson().equals(m.getAs("policy_json"))) {
-          throw new ManifestMismatchException("Epoch " + epoch + " is finalised with root " + m.getAs("root")
-              + ", but recomputing it now gives " + again.root()
-              + " (late inputs or another policy): run 'poa audit --epoch " + epoch + "' to see what differs");
-        }
-      }
-      progress.step("epoch " + epoch + " is already finalised; recomputation matches");
-      return new Result(epoch, true, m.getAs("root"), ((BigDecimal) m.getAs("total_wei")).toBigIntegerExact(),
-          ((BigDecimal) m.getAs("cumulative_total_wei")).toBigIntegerExact(), m.getAs("recipients"),
-          m.getAs("manifest_path"), snapshots);
+    if (done != null) {
+      return alreadyFinalised(config, epoch, done, snapshots);
     }
-    if (!later.isEmpty()) {
-      throw new IllegalStateException("Epoch " + later.get(0).getString(0) + " is already finalised: epochs are"
-          + " finalised in order (cumulative amounts build on earlier epochs)");
+    String later = manifests.isEmpty() ? null : manifests.get(manifests.size() - 1).getAs("epoch");
+    if (later != null && later.compareTo(epoch) > 0) {
+      throw new ConflictException("Epoch " + later + " is already finalised: epochs are finalised in order (cumulative"
+          + " amounts build on earlier epochs), so " + epoch + " can no longer be");
     }
-    try (Derivation d = derive(epoch, config.policy(), snapshots)) {
+    requireReady(epoch, manifests, snapshots);
+    try (Derivation d = derive(epoch, config.policy(), config.rules(), snapshots)) {
       progress.step(String.format("derived: %d payout rows, %d recipients, root %s", d.payoutRows(), d.recipients(),
           d.root()));
       String path = config.manifestDir().replaceAll("/+$", "") + "/epoch-" + epoch + ".json";
@@ -257,11 +276,13 @@ public final class RewardsJob {
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
       fs.setWriteChecksum(false); // no .crc beside the file: its sha256 is in rewards.epoch_manifests
       MessageDigest digest = sha256();
+      lease.assertHeld();
       try (OutputStream out = new DigestOutputStream(new java.io.BufferedOutputStream(fs.create(p, true), 1 << 16), digest)) {
         d.writeManifest(out, config.policy());
       }
       String sha = HexFormat.of().formatHex(digest.digest());
       progress.step("manifest written: " + path + " (sha256 " + sha + ")");
+      lease.assertHeld();
       var w = d.payouts().select(lit(epoch).as("epoch"), col("address"), col("role"), col("amount_wei"), col("cumulative_wei"))
           .writeTo(lh.sparkName(Tables.EPOCH_PAYOUTS)).option("snapshot-property.poa.epoch", epoch);
       try {
@@ -269,17 +290,144 @@ public final class RewardsJob {
       } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
         throw new IllegalStateException(e);
       }
+      long chainEpoch = nextChainEpoch(manifests);
       Row manifest = RowFactory.create(epoch, config.policy().version(), config.policy().toJson(), d.root(),
           new BigDecimal(d.totalWei()), new BigDecimal(d.cumulativeTotalWei()), d.recipients(), path, sha,
-          CollectionConverters.asScala(d.inputSnapshots()), "finalised", Timestamp.from(Instant.now()));
+          CollectionConverters.asScala(d.inputSnapshots()), "finalised", Timestamp.from(Instant.now()), chainEpoch,
+          CollectionConverters.asScala(config.rules().toMap()));
       // written last: the epoch is finalised once this row exists
-      IcebergWrites.append(spark.createDataFrame(List.of(manifest), spark.table(lh.sparkName(Tables.MANIFESTS)).schema()),
-          lh.sparkName(Tables.MANIFESTS), Map.of("poa.epoch", epoch));
-      progress.step(String.format("epoch %s finalised: %d payout rows, %d recipients, root %s", epoch, d.payoutRows(),
-          d.recipients(), d.root()));
+      lease.assertHeld();
+      commitManifestRow(manifest, epoch, manifestsRead);
+      progress.step(String.format("epoch %s finalised as chain epoch #%d: %d payout rows, %d recipients, root %s", epoch,
+          chainEpoch, d.payoutRows(), d.recipients(), d.root()));
       return new Result(epoch, false, d.root(), d.totalWei(), d.cumulativeTotalWei(), d.recipients(), path,
           d.inputSnapshots());
     }
+  }
+
+  /**
+   * A rerun of a finalised epoch: recomputed on today's tables under the validation rules it was
+   * finalised with (a later change of poa.validation.quorum applies to later epochs), it must give
+   * the same root with the same policy.
+   */
+  private Result alreadyFinalised(Config config, String epoch, Row m, Map<String, Long> snapshots) {
+    RewardRules recorded = RewardRules.of(settingsOf(m));
+    try (Derivation again = derive(epoch, config.policy(), recorded, snapshots)) {
+      if (!again.root().equals(m.getAs("root")) || !config.policy().toJson().equals(m.getAs("policy_json"))) {
+        throw new ManifestMismatchException("Epoch " + epoch + " is finalised with root " + m.getAs("root")
+            + ", but recomputing it now gives " + again.root()
+            + " (late inputs or another policy): run 'poa audit --epoch " + epoch + "' to see what differs");
+      }
+    }
+    progress.step("epoch " + epoch + " is already finalised (" + recorded + "); recomputation matches");
+    return new Result(epoch, true, m.getAs("root"), ((BigDecimal) m.getAs("total_wei")).toBigIntegerExact(),
+        ((BigDecimal) m.getAs("cumulative_total_wei")).toBigIntegerExact(), m.getAs("recipients"),
+        m.getAs("manifest_path"), snapshots);
+  }
+
+  /**
+   * The preconditions of finalising an epoch, each refused with {@link NotReadyException} naming
+   * what to run or wait for: the epoch has ended; every earlier epoch with inferences is final
+   * (epochs are finalised in order, and one left behind could never be paid); and every inference
+   * of the epoch, as of the pinned snapshot of the logs, is covered by the published attribution
+   * run(s) of the epoch (a run that covers fewer ran before some of the epoch's logs arrived).
+   */
+  void requireReady(String epoch, List<Row> manifests, Map<String, Long> snapshots) {
+    Instant end = Epochs.end(epoch);
+    if (Instant.now().isBefore(end)) {
+      throw new NotReadyException("Epoch " + epoch + " has not ended: it ends at " + end + " (UTC days); run"
+          + " 'poa rewards --epoch " + epoch + "' after that");
+    }
+    Dataset<Row> logs = at(Tables.INFERENCE_LOGS, snapshots);
+    java.util.Set<String> finalised = new java.util.HashSet<>();
+    manifests.forEach(m -> finalised.add(m.getAs("epoch")));
+    for (Row r : logs.filter(col("epoch").lt(epoch)).select("epoch").distinct().orderBy("epoch").collectAsList()) {
+      if (!finalised.contains(r.getString(0))) {
+        throw new NotReadyException("Epoch " + r.getString(0) + " has inferences and is not finalised: epochs are"
+            + " finalised in order; run 'poa rewards --epoch " + r.getString(0) + "' first");
+      }
+    }
+    Dataset<Row> requests = logs.filter(col("epoch").equalTo(epoch)).select("request_id").localCheckpoint();
+    long inferences = requests.count();
+    if (inferences == 0) {
+      return; // nothing to attribute: the epoch pays nothing, and its leaves carry the earlier epochs'
+    }
+    PublishedAttribution published = PublishedAttribution.of(epoch, at(Tables.ATTRIBUTION_RUNS, snapshots));
+    List<PublishedAttribution.Run> runs = published.runs();
+    // inferences of the epoch covered by each published run (rows from before run ids: run_id null)
+    Map<String, Long> covered = new java.util.HashMap<>();
+    for (Row r : published.rows(at(Tables.INFERENCE_SUMMARY, snapshots)).select("run_id", "request_id").distinct()
+        .join(requests, "request_id").groupBy("run_id").count().collectAsList()) {
+      covered.put(r.getString(0), r.getLong(1));
+    }
+    List<String> keys = new ArrayList<>();
+    runs.forEach(r -> keys.add(r.rowRunId()));
+    if (keys.isEmpty()) {
+      keys.add(null); // rows written without any run (before runs were recorded)
+    }
+    for (String key : keys) {
+      long n = covered.getOrDefault(key, 0L);
+      if (n == 0) {
+        throw new NotReadyException("Epoch " + epoch + " has " + inferences + " inference(s) and no published attribution:"
+            + " run 'poa attribute --epoch " + epoch + "' first");
+      }
+      if (n < inferences) {
+        String which = runs.stream().filter(r -> java.util.Objects.equals(r.rowRunId(), key)).findFirst()
+            .map(PublishedAttribution.Run::describe).orElse("attribution");
+        Row example = requests.join(published.rows(at(Tables.INFERENCE_SUMMARY, snapshots))
+                .filter(col("run_id").eqNullSafe(lit(key).cast("string"))).select("request_id"),
+            new String[] {"request_id"}, "left_anti").orderBy("request_id").first();
+        throw new NotReadyException("Epoch " + epoch + ": " + which + " attributed " + n + " of its " + inferences
+            + " inference(s); " + (inferences - n) + " (e.g. " + example.getString(0) + ") were ingested after it ran:"
+            + " run 'poa attribute --epoch " + epoch + "' again");
+      }
+    }
+  }
+
+  /** The chain number of the next finalised epoch: one more than the last (stored, or its position). */
+  static long nextChainEpoch(List<Row> manifestsByEpoch) {
+    long last = 0;
+    for (int i = 0; i < manifestsByEpoch.size(); i++) {
+      Row m = manifestsByEpoch.get(i);
+      Long stored = m.isNullAt(m.fieldIndex("chain_epoch")) ? null : m.getAs("chain_epoch");
+      last = Math.max(last, stored != null ? stored : i + 1);
+    }
+    return last + 1;
+  }
+
+  /**
+   * Appends the manifest row only if no row of this epoch was committed since the snapshot this
+   * run read: Iceberg validates it at commit (serializable isolation), so two writers can never
+   * both finalise one epoch, lease or not.
+   */
+  private void commitManifestRow(Row manifest, String epoch, long readSnapshot) {
+    var w = spark.createDataFrame(List.of(manifest), spark.table(lh.sparkName(Tables.MANIFESTS)).schema())
+        .writeTo(lh.sparkName(Tables.MANIFESTS)).option("snapshot-property.poa.epoch", epoch)
+        .option("isolation-level", "serializable");
+    if (readSnapshot >= 0) {
+      w = w.option("validate-from-snapshot-id", Long.toString(readSnapshot));
+    }
+    try {
+      w.overwrite(col("epoch").equalTo(epoch));
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      throw new IllegalStateException(e);
+    } catch (RuntimeException e) {
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof org.apache.iceberg.exceptions.ValidationException) {
+          throw new ConflictException("Another run finalised epoch " + epoch + " while this one ran (" + c.getMessage()
+              + "): its manifest row stands; run 'poa audit --epoch " + epoch + "'", e);
+        }
+      }
+      throw e;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, String> settingsOf(Row manifest) {
+    if (!List.of(manifest.schema().fieldNames()).contains("settings") || manifest.isNullAt(manifest.fieldIndex("settings"))) {
+      return null;
+    }
+    return CollectionConverters.asJava((scala.collection.Map<String, String>) manifest.getAs("settings"));
   }
 
   private Dataset<Row> at(TableDefinition t, Map<String, Long> snapshots) {
@@ -293,37 +441,166 @@ public final class RewardsJob {
       .add("role", DataTypes.StringType, false)
       .add("amount", DataTypes.createDecimalType(38, 0), false);
 
+  /** {@link #derive(String, RewardPolicy, RewardRules, Map)} under the default rules. */
+  public Derivation derive(String epoch, RewardPolicy policy, Map<String, Long> snapshots) {
+    return derive(epoch, policy, RewardRules.DEFAULT, snapshots);
+  }
+
   /**
    * Derives an epoch from the given snapshots (earlier epochs' payouts give the previous
-   * cumulative amounts; the epoch's own rows, if any, are ignored).
+   * cumulative amounts; the epoch's own rows, if any, are ignored). Every wei amount is summed
+   * with ANSI arithmetic and checked: an amount beyond {@code decimal(38,0)} fails loudly
+   * ({@link AmountOverflowException}) instead of turning into a null that would reconcile as zero.
    */
-  public Derivation derive(String epoch, RewardPolicy policy, Map<String, Long> snapshots) {
+  public Derivation derive(String epoch, RewardPolicy policy, RewardRules rules, Map<String, Long> snapshots) {
+    String ansi = spark.conf().get("spark.sql.ansi.enabled", "true");
+    spark.conf().set("spark.sql.ansi.enabled", "true");
+    List<Dataset<Row>> cached = new ArrayList<>();
+    try {
+      return derive(epoch, policy, rules, snapshots, cached);
+    } catch (ArithmeticException e) {
+      cached.forEach(Dataset::unpersist);
+      throw overflow(epoch, e);
+    } catch (RuntimeException e) {
+      cached.forEach(Dataset::unpersist);
+      for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+        if (c instanceof ArithmeticException a) {
+          throw overflow(epoch, a);
+        }
+      }
+      throw e;
+    } finally {
+      spark.conf().set("spark.sql.ansi.enabled", ansi);
+    }
+  }
+
+  private static AmountOverflowException overflow(String epoch, Throwable cause) {
+    String m = cause.getMessage() == null ? cause.toString() : cause.getMessage().lines().findFirst().orElse("");
+    return new AmountOverflowException("A wei amount of epoch " + epoch + " does not fit decimal(38,0) (at most 10^38 - 1"
+        + " wei): nothing was written (" + m + ")", cause);
+  }
+
+  private Derivation derive(String epoch, RewardPolicy policy, RewardRules rules, Map<String, Long> snapshots,
+      List<Dataset<Row>> cached) {
     Dataset<Row> logs = at(Tables.INFERENCE_LOGS, snapshots).filter(col("epoch").equalTo(epoch))
         .select("request_id", "adapter_id", "fee_wei");
-    Dataset<Row> chosen = at(Tables.INFERENCE_SUMMARY, snapshots)
-        .filter(col("epoch").equalTo(epoch).and(col("attributed")))
+    PublishedAttribution published = PublishedAttribution.of(epoch, at(Tables.ATTRIBUTION_RUNS, snapshots));
+    Dataset<Row> chosen = chosenMethods(published.rows(at(Tables.INFERENCE_SUMMARY, snapshots)));
+    Dataset<Row> attestations = countedAttestations(epoch, rules, snapshots);
+    Dataset<Row> earning = earningShares(published.rows(at(Tables.SCORES, snapshots)), chosen,
+        slashed(attestations, rules.quorum()));
+    List<Row> validatorWeights = validatorWeights(epoch, rules, attestations, earning, snapshots);
+    Dataset<Row> aggregated = splitFees(logs, at(Tables.ADAPTERS, snapshots), contributorWeights(earning), policy)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(aggregated);
+    BigInteger pool = weiSum(aggregated, "amount", col("role").equalTo(POOL), "an address's amount in a role");
+    Dataset<Row> perRole = aggregated.filter(col("role").notEqual(POOL))
+        .unionByName(spark.createDataFrame(poolPayouts(pool, validatorWeights, policy), PAYOUT))
+        .groupBy("address", "role").agg(sum("amount").as("amount_wei"))
+        .filter(col("amount_wei").isNull().or(col("amount_wei").gt(0))).persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(perRole);
+    BigInteger fees = weiSum(logs, "fee_wei", lit(true), "the epoch's fees");
+    BigInteger total = weiSum(perRole, "amount_wei", lit(true), "the epoch's payouts");
+    if (!total.equals(fees)) {
+      throw new IllegalStateException("payouts " + total + " do not reconcile with the epoch's fees " + fees);
+    }
+    Dataset<Row> leaves = leaves(perRole, at(Tables.EPOCH_PAYOUTS, snapshots).filter(col("epoch").lt(epoch)))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(leaves);
+    Dataset<Row> payouts = perRole.join(leaves.select("address", "cumulative_wei"), "address")
+        .select("address", "role", "amount_wei", "cumulative_wei").persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(payouts);
+    long n = leaves.count();
+    if (n == 0) {
+      throw new IllegalArgumentException("Epoch " + epoch + " has nothing to pay (no fees in it or before it)");
+    }
+    if (n > Integer.MAX_VALUE / 2) {
+      throw new IllegalArgumentException("Epoch " + epoch + " has " + n + " recipients: more than one Merkle tree holds");
+    }
+    BigInteger cumulativeTotal = weiSum(leaves, "cumulative_wei", lit(true), "an address's cumulative amount");
+    return new Derivation(epoch, payouts, leaves, cached, StandardMerkleTree.ofLeafHashes(leafHashes(leaves, (int) n)),
+        total, cumulativeTotal, payouts.count(), snapshots);
+  }
+
+  /** Per attributed inference, the method whose shares pay: gradient where it attributed it, else span. */
+  static Dataset<Row> chosenMethods(Dataset<Row> summary) {
+    return summary.filter(col("attributed"))
         .groupBy("request_id")
         .agg(max(when(col("method").equalTo("gradient"), lit(2)).otherwise(lit(1))).as("m"))
         .select(col("request_id"), when(col("m").equalTo(2), lit("gradient")).otherwise(lit("span")).as("method"));
-    Timestamp end = Timestamp.from(Epochs.end(epoch));
-    Dataset<Row> validations = at(Tables.VALIDATIONS, snapshots).filter(col("attested_at").lt(lit(end)));
-    // slashing: a contribution with a negative verdict attested before the epoch's end earns nothing
-    Dataset<Row> slashed = validations.filter(col("verdict").equalTo("invalid")).select("contribution_id").distinct();
-    Dataset<Row> earning = at(Tables.SCORES, snapshots).filter(col("epoch").equalTo(epoch))
-        .join(chosen, new String[] {"request_id", "method"})
+  }
+
+  /**
+   * The attestations that count for the epoch: attested before its end and, under the registry
+   * rule, by a validator registered for the contribution's DataNet at that time.
+   */
+  private Dataset<Row> countedAttestations(String epoch, RewardRules rules, Map<String, Long> snapshots) {
+    Dataset<Row> attested = at(Tables.VALIDATIONS, snapshots)
+        .filter(col("attested_at").lt(lit(Timestamp.from(Epochs.end(epoch)))));
+    if (!rules.registry()) {
+      return attested.select("validator", "contribution_id", "verdict", "attested_at");
+    }
+    Dataset<Row> registrations = registrations(snapshots);
+    return attested.filter(col("datanet").isNotNull())
+        .join(registrations, col("validator").equalTo(col("address")).and(col("datanet").equalTo(col("reg_datanet")))
+            .and(col("attested_at").geq(col("valid_from")))
+            .and(col("valid_until").isNull().or(col("attested_at").lt(col("valid_until")))), "left_semi")
+        .select("validator", "contribution_id", "verdict", "attested_at");
+  }
+
+  /** One row per (validator, DataNet) registration period, at the pinned registry. */
+  private Dataset<Row> registrations(Map<String, Long> snapshots) {
+    return at(Tables.VALIDATORS, snapshots).select(col("address"),
+        org.apache.spark.sql.functions.explode(col("datanets")).as("reg_datanet"), col("valid_from"), col("valid_until"));
+  }
+
+  /** Contributions that a quorum of distinct validators attested invalid before the epoch's end. */
+  static Dataset<Row> slashed(Dataset<Row> attestations, int quorum) {
+    return attestations.filter(col("verdict").equalTo("invalid"))
+        .groupBy("contribution_id").agg(org.apache.spark.sql.functions.count_distinct(col("validator")).as("n"))
+        .filter(col("n").geq(quorum)).select("contribution_id");
+  }
+
+  /** The chosen method's share rows of each inference, without slashed contributions, as fixed-point weights. */
+  static Dataset<Row> earningShares(Dataset<Row> scores, Dataset<Row> chosen, Dataset<Row> slashed) {
+    return scores.join(chosen, new String[] {"request_id", "method"})
         .join(slashed, new String[] {"contribution_id"}, "left_anti")
         .withColumn("w", round(col("share").multiply(lit(Math.scalb(1.0, SHARE_BITS)))).cast("long"))
         .filter(col("w").gt(0));
-    // the validators' part: by the number of contributions each attested valid that earned in the epoch
-    List<Row> validatorWeights = validations.filter(col("verdict").equalTo("valid"))
-        .join(earning.select("contribution_id").distinct(), "contribution_id")
-        .groupBy("validator").agg(org.apache.spark.sql.functions.count_distinct(col("contribution_id")).as("n"))
+  }
+
+  /**
+   * The validators' weights: the number of contributions each attested valid that earned in the
+   * epoch; under the registry rule, only validators registered (for that DataNet) during the epoch.
+   */
+  private List<Row> validatorWeights(String epoch, RewardRules rules, Dataset<Row> attestations, Dataset<Row> earning,
+      Map<String, Long> snapshots) {
+    Dataset<Row> vouched = attestations.filter(col("verdict").equalTo("valid"))
+        .join(earning.select("contribution_id", "datanet").distinct(), "contribution_id");
+    if (rules.registry()) {
+      Timestamp start = Timestamp.from(Epochs.start(epoch));
+      Timestamp end = Timestamp.from(Epochs.end(epoch));
+      vouched = vouched.join(registrations(snapshots), col("validator").equalTo(col("address"))
+          .and(col("datanet").equalTo(col("reg_datanet"))).and(col("valid_from").lt(lit(end)))
+          .and(col("valid_until").isNull().or(col("valid_until").gt(lit(start)))), "left_semi");
+    }
+    return vouched.groupBy("validator").agg(org.apache.spark.sql.functions.count_distinct(col("contribution_id")).as("n"))
         .orderBy("validator").collectAsList();
-    Dataset<Row> weights = earning
-        .groupBy("request_id", "contributor").agg(sum("w").as("w"))
+  }
+
+  /** Per inference, each contributor's summed fixed-point weight. */
+  static Dataset<Row> contributorWeights(Dataset<Row> earning) {
+    return earning.groupBy("request_id", "contributor").agg(sum("w").as("w"))
         .groupBy("request_id").agg(collect_list(struct(col("contributor"), col("w"))).as("weights"));
+  }
+
+  /**
+   * Every inference's fee split exactly ({@link FeeSplit}, on the executors), summed per (address,
+   * role); the validators' parts pooled under {@link #POOL}.
+   */
+  private Dataset<Row> splitFees(Dataset<Row> logs, Dataset<Row> adapters, Dataset<Row> weights, RewardPolicy policy) {
     Dataset<Row> inputs = logs
-        .join(at(Tables.ADAPTERS, snapshots).select("adapter_id", "owner"), "adapter_id")
+        .join(adapters.select("adapter_id", "owner"), "adapter_id")
         .join(weights, new String[] {"request_id"}, "left")
         .select("request_id", "owner", "fee_wei", "weights");
     JavaRDD<Row> split = inputs.javaRDD().flatMap(r -> {
@@ -341,86 +618,74 @@ public final class RewardsJob {
       }
       return out.iterator();
     });
-    Dataset<Row> aggregated = spark.createDataFrame(split, PAYOUT).groupBy("address", "role")
-        .agg(sum("amount").as("amount")).filter(col("amount").gt(0)).persist(StorageLevel.MEMORY_AND_DISK());
-    List<Dataset<Row>> cached = new ArrayList<>(List.of(aggregated));
-    BigInteger pool = BigInteger.ZERO;
-    for (Row r : aggregated.filter(col("role").equalTo(POOL)).agg(sum("amount")).collectAsList()) {
-      pool = r.isNullAt(0) ? BigInteger.ZERO : ((BigDecimal) r.get(0)).toBigIntegerExact();
+    return spark.createDataFrame(split, PAYOUT).groupBy("address", "role")
+        .agg(sum("amount").as("amount")).filter(col("amount").isNull().or(col("amount").gt(0)));
+  }
+
+  /**
+   * The validators' pool split by their weights (largest remainder, ties to the smaller address);
+   * with no weight, the pool goes to the treasury.
+   */
+  static List<Row> poolPayouts(BigInteger pool, List<Row> validatorWeights, RewardPolicy policy) {
+    List<Row> rows = new ArrayList<>();
+    if (pool.signum() <= 0) {
+      return rows;
     }
-    List<Row> validatorRows = new ArrayList<>();
-    if (pool.signum() > 0) {
-      if (validatorWeights.isEmpty()) {
-        // nobody attested a contribution that earned: the validators' part goes to the treasury
-        validatorRows.add(RowFactory.create(policy.treasury(), "treasury", new BigDecimal(pool)));
-      } else {
-        List<LargestRemainder.Part> parts = new ArrayList<>();
-        for (Row v : validatorWeights) {
-          parts.add(new LargestRemainder.Part(v.getString(0), BigInteger.valueOf(v.getLong(1))));
-        }
-        BigInteger[] amounts = LargestRemainder.split(pool, parts);
-        for (int i = 0; i < parts.size(); i++) {
-          validatorRows.add(RowFactory.create(parts.get(i).key(), "validator", new BigDecimal(amounts[i])));
-        }
-      }
+    if (validatorWeights.isEmpty()) {
+      rows.add(RowFactory.create(policy.treasury(), "treasury", new BigDecimal(pool)));
+      return rows;
     }
-    Dataset<Row> perRole = aggregated.filter(col("role").notEqual(POOL))
-        .unionByName(spark.createDataFrame(validatorRows, PAYOUT))
-        .groupBy("address", "role").agg(sum("amount").as("amount_wei"))
-        .filter(col("amount_wei").gt(0)).persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(perRole);
-    BigInteger fees = BigInteger.ZERO;
-    for (Row r : logs.agg(sum("fee_wei")).collectAsList()) {
-      fees = r.isNullAt(0) ? BigInteger.ZERO : ((BigDecimal) r.get(0)).toBigIntegerExact();
+    List<LargestRemainder.Part> parts = new ArrayList<>();
+    for (Row v : validatorWeights) {
+      parts.add(new LargestRemainder.Part(v.getString(0), BigInteger.valueOf(v.getLong(1))));
     }
-    BigInteger total = BigInteger.ZERO;
-    for (Row r : perRole.agg(sum("amount_wei")).collectAsList()) {
-      total = r.isNullAt(0) ? BigInteger.ZERO : ((BigDecimal) r.get(0)).toBigIntegerExact();
+    BigInteger[] amounts = LargestRemainder.split(pool, parts);
+    for (int i = 0; i < parts.size(); i++) {
+      rows.add(RowFactory.create(parts.get(i).key(), "validator", new BigDecimal(amounts[i])));
     }
-    if (!total.equals(fees)) {
-      cached.forEach(Dataset::unpersist);
-      throw new IllegalStateException("payouts " + total + " do not reconcile with the epoch's fees " + fees);
-    }
-    // leaves: every address paid so far, with its cumulative amount (previous epochs' + this one's)
-    Dataset<Row> previous = at(Tables.EPOCH_PAYOUTS, snapshots).filter(col("epoch").lt(epoch))
-        .groupBy("address").agg(max("cumulative_wei").as("previous"));
-    Dataset<Row> leaves = perRole.groupBy("address").agg(sum("amount_wei").as("earned"))
+    return rows;
+  }
+
+  /** Every address paid so far, with its cumulative amount (earlier epochs' + this one's) and its leaf hash. */
+  static Dataset<Row> leaves(Dataset<Row> perRole, Dataset<Row> earlierPayouts) {
+    Dataset<Row> previous = earlierPayouts.groupBy("address").agg(max("cumulative_wei").as("previous"));
+    return perRole.groupBy("address").agg(sum("amount_wei").as("earned"))
         .join(previous, new String[] {"address"}, "full_outer")
         .select(col("address"), coalesce(col("previous"), lit(BigDecimal.ZERO))
             .plus(coalesce(col("earned"), lit(BigDecimal.ZERO))).cast(WEI).as("cumulative_wei"))
-        .withColumn("leaf_hash", LEAF_HASH.apply(col("address"), col("cumulative_wei")))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(leaves);
-    Dataset<Row> payouts = perRole.join(leaves.select("address", "cumulative_wei"), "address")
-        .select("address", "role", "amount_wei", "cumulative_wei").persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(payouts);
-    long n = leaves.count();
-    if (n == 0) {
-      cached.forEach(Dataset::unpersist);
-      throw new IllegalArgumentException("Epoch " + epoch + " has nothing to pay (no fees in it or before it)");
-    }
-    if (n > Integer.MAX_VALUE / 2) {
-      cached.forEach(Dataset::unpersist);
-      throw new IllegalArgumentException("Epoch " + epoch + " has " + n + " recipients: more than one Merkle tree holds");
-    }
-    // the driver gets the leaf hashes (hashed on the executors), in address order: all the tree needs
-    byte[][] hashes = new byte[(int) n][];
+        .withColumn("leaf_hash", LEAF_HASH.apply(col("address"), col("cumulative_wei")));
+  }
+
+  /** The leaf hashes (hashed on the executors) in address order: all the tree needs on the driver. */
+  static byte[][] leafHashes(Dataset<Row> leaves, int n) {
+    byte[][] hashes = new byte[n][];
     Iterator<Row> it = leaves.select("leaf_hash").orderBy(leaves.col("address")).toLocalIterator();
-    for (int i = 0; i < hashes.length; i++) {
+    for (int i = 0; i < n; i++) {
       hashes[i] = (byte[]) it.next().get(0);
     }
-    BigInteger cumulativeTotal = BigInteger.ZERO;
-    for (Row r : leaves.agg(sum("cumulative_wei")).collectAsList()) {
-      cumulativeTotal = ((BigDecimal) r.get(0)).toBigIntegerExact();
+    return hashes;
+  }
+
+  /**
+   * The exact sum of a wei column over the rows where {@code which} holds (0 when there are none),
+   * in one pass that also counts nulls in the column over all rows: with ANSI arithmetic off, an
+   * overflowing sum becomes null, which must fail here rather than reconcile as zero.
+   */
+  static BigInteger weiSum(Dataset<Row> rows, String column, Column which, String what) {
+    Row r = rows.agg(sum(when(which, col(column))), org.apache.spark.sql.functions.count(when(which, lit(1))),
+        org.apache.spark.sql.functions.count(when(col(column).isNull(), lit(1)))).first();
+    if (r.getLong(2) > 0 || (r.isNullAt(0) && r.getLong(1) > 0)) {
+      throw new ArithmeticException(what + " overflows decimal(38,0)");
     }
-    return new Derivation(epoch, payouts, leaves, cached, StandardMerkleTree.ofLeafHashes(hashes), total, cumulativeTotal,
-        payouts.count(), snapshots);
+    return r.isNullAt(0) ? BigInteger.ZERO : ((BigDecimal) r.get(0)).toBigIntegerExact();
   }
 
   static final org.apache.spark.sql.types.DecimalType WEI = DataTypes.createDecimalType(38, 0);
 
   /** keccak256(keccak256(abi.encode(address, uint256))) of a leaf, on the executors. */
   static final UserDefinedFunction LEAF_HASH = udf((UDF2<String, BigDecimal, byte[]>) (address, amount) ->
-      StandardMerkleTree.leafHash(new StandardMerkleTree.Leaf(address, amount.toBigIntegerExact())), DataTypes.BinaryType);
+      amount == null ? null // an overflow, reported by the sum of the leaves
+          : StandardMerkleTree.leafHash(new StandardMerkleTree.Leaf(address, amount.toBigIntegerExact())),
+      DataTypes.BinaryType);
 
 }

@@ -34,7 +34,8 @@ public final class AdapterExportJob {
   }
 
   public AdapterExport.Result run(Config config) throws IOException {
-    lh.migrate();
+    // reads the lakehouse only (writes the fleet): no lease, no DDL
+    lh.requireCurrent(List.of(Tables.ADAPTERS, Tables.ADAPTER_TRAINING_SET, Tables.CONTRIBUTIONS));
     var spark = lh.spark();
     Dataset<Row> adapters = spark.table(lh.sparkName(Tables.ADAPTERS));
     if (config.adapterIds() != null) {

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.poa.jobs.IcebergWrites;
 import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.AdapterSpec;
 import java.sql.Timestamp;
@@ -39,7 +40,13 @@ public final class AdapterRegistry {
   }
 
   public static Registered register(Lakehouse lh, AdapterSpec a) {
-    lh.migrate();
+    try (LakehouseLease lease = lh.lease("adapters register " + a.adapterId(), m -> System.err.println("poa: " + m))) {
+      lh.migrate();
+      return registerHeld(lh, a);
+    }
+  }
+
+  private static Registered registerHeld(Lakehouse lh, AdapterSpec a) {
     var spark = lh.spark();
     if (!spark.table(lh.sparkName(Tables.ADAPTERS)).filter(col("adapter_id").equalTo(a.adapterId())).isEmpty()) {
       throw new AdapterExistsException("Adapter " + a.adapterId() + " is already registered: register a new version under a new id");

@@ -6,14 +6,15 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
-import dev.poa.jobs.IcebergWrites;
 import dev.poa.jobs.Progress;
+import dev.poa.jobs.ingest.BatchLedger;
 import dev.poa.jobs.ingest.IngestJob;
 import dev.poa.jobs.ingest.InputBatch;
 import dev.poa.jobs.ingest.RawRecords;
 import dev.poa.jobs.ingest.RecordBatches;
 import dev.poa.jobs.ingest.Validation;
 import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.Reasons;
 import dev.poa.udfs.TrainingGradientValidator;
@@ -76,27 +77,42 @@ public final class GradientIngestJob {
   }
 
   public Result run(Config config) {
-    lh.migrate();
+    String adapterId = config.adapterId();
+    InputBatch batch = InputBatch.resolve(spark.sparkContext().hadoopConfiguration(), config.inputs(),
+        config.format(), config.batchId(), "g-");
+    try (LakehouseLease lease = lh.lease("gradients ingest --adapter " + adapterId + " --batch-id " + batch.batchId(),
+        progress::step)) {
+      lh.migrate();
+      return run(config, batch, lease);
+    }
+  }
+
+  private Result run(Config config, InputBatch batch, LakehouseLease lease) {
     String adapterId = config.adapterId();
     if (spark.table(lh.sparkName(Tables.ADAPTERS)).filter(col("adapter_id").equalTo(adapterId)).isEmpty()) {
       throw new IllegalArgumentException("Adapter " + adapterId + " is not registered (poa adapters register)");
     }
-    InputBatch batch = InputBatch.resolve(spark.sparkContext().hadoopConfiguration(), config.inputs(),
-        config.format(), config.batchId(), "g-");
     String batchId = batch.batchId();
     Map<String, String> props = Map.of(IngestJob.BATCH_PROPERTY, batchId, "poa.adapter-id", adapterId,
         "poa.input-fingerprint", batch.fingerprint());
-    Snapshot done = IngestJob.snapshotOfBatch(lh.table(Tables.TRAINING_GRADIENTS), batchId);
-    if (done != null) {
-      if (!batch.fingerprint().equals(done.summary().get("poa.input-fingerprint"))
-          || !adapterId.equals(done.summary().get("poa.adapter-id"))) {
+    Row done = BatchLedger.completed(lh, Tables.GRADIENT_INGEST_RUNS, batchId);
+    // batches from before the runs table: their sketches' commit (the last one) marked them complete
+    Snapshot legacy = done == null ? BatchLedger.committedSnapshot(lh.table(Tables.TRAINING_GRADIENTS), batchId) : null;
+    if (done != null || legacy != null) {
+      String fingerprint = done != null ? done.getAs("input_fingerprint") : legacy.summary().get("poa.input-fingerprint");
+      String adapter = done != null ? done.getAs("adapter_id") : legacy.summary().get("poa.adapter-id");
+      if (!batch.fingerprint().equals(fingerprint) || !adapterId.equals(adapter)) {
         throw new IngestJob.BatchConflictException(
             "Gradient batch " + batchId + " was already ingested from other inputs or for another adapter: use a new --batch-id");
       }
       progress.step("gradient batch " + batchId + " is already ingested: nothing to do");
+      if (done != null) {
+        return new Result(batchId, true, done.getAs("rows_read"), done.getAs("accepted"), done.getAs("duplicate"),
+            done.getAs("rejected"), Map.of(), done.getAs("sketch_spec"));
+      }
       long accepted = RecordBatches.rowsOfBatch(lh, Tables.TRAINING_GRADIENTS, batchId);
       long rejected = RecordBatches.rowsOfBatch(lh, Tables.TRAINING_GRADIENT_REJECTS, batchId);
-      return new Result(batchId, true, -1, accepted, -1, rejected, Map.of(), done.summary().get("poa.sketch-spec"));
+      return new Result(batchId, true, -1, accepted, -1, rejected, Map.of(), legacy.summary().get("poa.sketch-spec"));
     }
     Instant startedAt = Instant.now();
     Timestamp ingestedAt = Timestamp.from(startedAt);
@@ -145,13 +161,22 @@ public final class GradientIngestJob {
         Map<String, Long> byReason = RecordBatches.countByReason(rejects);
         long rejected = RecordBatches.total(byReason);
         long accepted = fresh.count();
-        // Rejects first; the sketches' snapshot, written last, marks the batch complete.
-        RecordBatches.appendOnce(lh, rejects, Tables.TRAINING_GRADIENT_REJECTS, batchId, props);
+        // Rejects, then sketches (each once per batch), then the completion row.
+        lease.assertHeld();
+        Map<String, Long> snapshots = new TreeMap<>();
+        snapshots.put(Tables.TRAINING_GRADIENT_REJECTS.qualifiedName(),
+            RecordBatches.appendOnce(lh, rejects, Tables.TRAINING_GRADIENT_REJECTS, batchId, props));
         Map<String, String> sketchProps = new TreeMap<>(props);
         if (spec != null) {
           sketchProps.put("poa.sketch-spec", spec);
         }
-        IcebergWrites.append(fresh, lh.sparkName(Tables.TRAINING_GRADIENTS), sketchProps);
+        snapshots.put(Tables.TRAINING_GRADIENTS.qualifiedName(),
+            RecordBatches.appendOnce(lh, fresh, Tables.TRAINING_GRADIENTS, batchId, sketchProps));
+        accepted = RecordBatches.rowsOfBatch(lh, Tables.TRAINING_GRADIENTS, batchId);
+        lease.assertHeld();
+        RecordBatches.complete(lh, Tables.GRADIENT_INGEST_RUNS, RecordBatches.runRow(batchId, startedAt, config.inputs(),
+            batch.fingerprint(), read, accepted, read - accepted - rejected, rejected, byReason, snapshots, adapterId, spec),
+            batchId);
         Result result = new Result(batchId, false, read, accepted, read - accepted - rejected, rejected, byReason, spec);
         progress.step(String.format("read %d = accepted %d + duplicate %d + rejected %d", read, accepted,
             result.duplicate(), rejected));

@@ -3,8 +3,8 @@ package dev.poa.jobs.serving;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
-import dev.poa.jobs.IcebergWrites;
 import dev.poa.jobs.Progress;
+import dev.poa.jobs.ingest.BatchLedger;
 import dev.poa.jobs.ingest.InputFile;
 import dev.poa.jobs.ingest.IngestJob;
 import dev.poa.jobs.ingest.InputBatch;
@@ -12,12 +12,12 @@ import dev.poa.jobs.ingest.RawRecords;
 import dev.poa.jobs.ingest.RecordBatches;
 import dev.poa.jobs.ingest.Validation;
 import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.InferenceLogValidator;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -84,23 +84,28 @@ public final class LogIngestJob {
   }
 
   public Result run(Config config) {
-    lh.migrate();
     InputBatch batch =
         InputBatch.resolve(spark.sparkContext().hadoopConfiguration(), config.inputs(), config.format(), config.batchId(), "l-");
+    try (LakehouseLease lease = lh.lease("logs ingest --batch-id " + batch.batchId(), progress::step)) {
+      lh.migrate();
+      return run(config, batch, lease);
+    }
+  }
+
+  private Result run(Config config, InputBatch batch, LakehouseLease lease) {
     List<InputFile> files = batch.files();
     String format = batch.format();
     String fingerprint = batch.fingerprint();
     String batchId = batch.batchId();
-    List<Row> done = spark.table(lh.sparkName(Tables.LOG_INGEST_RUNS)).filter(col("batch_id").equalTo(batchId)).collectAsList();
-    if (!done.isEmpty()) {
-      Row r = done.get(0);
-      if (!fingerprint.equals(r.getAs("input_fingerprint"))) {
+    Row done = BatchLedger.completed(lh, Tables.LOG_INGEST_RUNS, batchId);
+    if (done != null) {
+      if (!fingerprint.equals(done.getAs("input_fingerprint"))) {
         throw new IngestJob.BatchConflictException(
             "Log batch " + batchId + " was already ingested from different inputs: use a new --batch-id");
       }
       progress.step("log batch " + batchId + " is already ingested: nothing to do");
-      return new Result(batchId, true, r.getAs("rows_read"), r.getAs("accepted"), r.getAs("duplicate_request"),
-          r.getAs("rejected"), Map.of());
+      return new Result(batchId, true, done.getAs("rows_read"), done.getAs("accepted"), done.getAs("duplicate_request"),
+          done.getAs("rejected"), Map.of());
     }
     Instant startedAt = Instant.now();
     InferenceLogValidator validator = new InferenceLogValidator(new HashSet<>(
@@ -137,17 +142,16 @@ public final class LogIngestJob {
       long rejected = RecordBatches.total(byReason);
       Map<String, Long> snapshots = new TreeMap<>();
       Map<String, String> props = Map.of(IngestJob.BATCH_PROPERTY, batchId);
+      lease.assertHeld();
       snapshots.put(Tables.INFERENCE_LOG_REJECTS.qualifiedName(),
           RecordBatches.appendOnce(lh, rejects, Tables.INFERENCE_LOG_REJECTS, batchId, props));
       snapshots.put(Tables.INFERENCE_LOGS.qualifiedName(),
           RecordBatches.appendOnce(lh, fresh, Tables.INFERENCE_LOGS, batchId, props));
       long accepted = RecordBatches.rowsOfBatch(lh, Tables.INFERENCE_LOGS, batchId);
       Result result = new Result(batchId, false, read, accepted, read - accepted - rejected, rejected, byReason);
-      Row run = RowFactory.create(batchId, Timestamp.from(startedAt), Timestamp.from(Instant.now()),
-          CollectionConverters.asScala(new ArrayList<>(config.inputs())).toSeq(), fingerprint, read, accepted,
-          result.duplicateRequest(), rejected, CollectionConverters.asScala(byReason), CollectionConverters.asScala(snapshots));
-      IcebergWrites.append(spark.createDataFrame(List.of(run), spark.table(lh.sparkName(Tables.LOG_INGEST_RUNS)).schema()),
-          lh.sparkName(Tables.LOG_INGEST_RUNS), Map.of(IngestJob.BATCH_PROPERTY, batchId));
+      lease.assertHeld();
+      RecordBatches.complete(lh, Tables.LOG_INGEST_RUNS, RecordBatches.runRow(batchId, startedAt, config.inputs(),
+          fingerprint, read, accepted, result.duplicateRequest(), rejected, byReason, snapshots), batchId);
       progress.step(String.format("read %d = accepted %d + duplicate_request %d + rejected %d",
           read, accepted, result.duplicateRequest(), rejected));
       return result;

@@ -6,6 +6,7 @@ import dev.poa.export.AdapterExport;
 import dev.poa.export.SampleAdapters;
 import dev.poa.jobs.Progress;
 import dev.poa.schemas.Lakehouse;
+import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.AdapterSpec;
 import java.io.IOException;
@@ -39,7 +40,13 @@ public final class SampleAdapterJob {
   }
 
   public Result run(Config c) throws IOException {
-    lh.migrate();
+    try (LakehouseLease lease = lh.lease("adapters sample --base " + c.base(), progress::step)) {
+      lh.migrate();
+      return runHeld(c);
+    }
+  }
+
+  private Result runHeld(Config c) throws IOException {
     SampleAdapters.Base base = SampleAdapters.base(c.base());
     List<String> datanets = c.datanets();
     if (datanets == null || datanets.isEmpty()) {
