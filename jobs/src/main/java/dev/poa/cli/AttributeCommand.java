@@ -19,7 +19,8 @@ import picocli.CommandLine.ParentCommand;
       "Publishes new rows of attribution.scores and attribution.inference_summary",
       "for the method(s) run, all or nothing: they count once the run's row is in",
       "attribution.runs (written last); rows of earlier runs are then deleted. A",
-      "rerun gives the same rows. A finalised epoch is refused (exit 4). Methods:",
+      "rerun gives the same rows. A finalised epoch is refused (exit 4; with",
+      "--skip-finalised it is done: exit 0). Methods:",
       "  span      verbatim spans of the completion in the adapter's training",
       "            contributions (n-gram index, verified, boilerplate dropped)",
       "  gradient  TRAK influence of the training gradient sketches on the",
@@ -48,12 +49,24 @@ final class AttributeCommand implements Callable<Integer> {
   @Option(names = "--method", defaultValue = "auto", description = "span, gradient or auto (default: ${DEFAULT-VALUE}).")
   String method;
 
+  @Option(names = "--skip-finalised",
+      description = "A finalised epoch is done, not a conflict: exit 0 (what the pipeline's stage runs).")
+  boolean skipFinalised;
+
   @Override
   public Integer call() {
-    AttributeJob.Result r = new AttributeJob(root.lakehouse(), Progress.to(System.err, "attribute"))
-        .run(config(root.config(), epoch, AttributeJob.Method.parse(method)));
-    System.out.println(describe(r));
-    return 0;
+    try {
+      AttributeJob.Result r = new AttributeJob(root.lakehouse(), Progress.to(System.err, "attribute"))
+          .run(config(root.config(), epoch, AttributeJob.Method.parse(method)));
+      System.out.println(describe(r));
+      return 0;
+    } catch (AttributeJob.FinalisedException e) {
+      if (!skipFinalised) {
+        throw e;
+      }
+      System.out.println("epoch " + dev.poa.udfs.Epochs.resolve(epoch) + " is finalised: its attribution is final, nothing to do");
+      return 0;
+    }
   }
 
   static AttributeJob.Config config(PoaConfig c, String epoch, AttributeJob.Method method) {

@@ -58,11 +58,11 @@ final class ChainCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       var c = parent.root.config();
-      try (Chain node = new Chain(chain.rpc(c), ContractArtifact.DISTRIBUTOR)) {
+      try (Chain node = new Chain(chain.rpc(c, parent.root.env()), ContractArtifact.DISTRIBUTOR)) {
         long chainId = node.chainId();
-        Credentials admin = System.getenv("POA_DEPLOYER_KEY") == null && chain.keystore == null && chainId == 31337
-            ? Credentials.create(DevChain.DEV_KEYS.get(0)) : chain.key("POA_DEPLOYER_KEY");
-        String settlerAddress = settler != null ? settler : chain.key("POA_SETTLER_KEY").getAddress();
+        Credentials admin = parent.root.env().get("POA_DEPLOYER_KEY") == null && chain.keystore == null && chainId == 31337
+            ? Credentials.create(DevChain.DEV_KEYS.get(0)) : chain.key(parent.root.env(), "POA_DEPLOYER_KEY");
+        String settlerAddress = settler != null ? settler : chain.key(parent.root.env(), "POA_SETTLER_KEY").getAddress();
         Deployment d = Deployment.deploy(new DevTransactor(node, admin, ContractArtifact.DISTRIBUTOR), settlerAddress,
             pauser != null ? pauser : admin.getAddress(), supply);
         ChainDeployment.save(c.warehouse(), d);

@@ -7,6 +7,7 @@ import java.io.Console;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.WalletUtils;
 import picocli.CommandLine.Option;
@@ -27,8 +28,8 @@ final class ChainOptions {
       description = "Encrypted JSON keystore of the signing key (password from env POA_KEYSTORE_PASSWORD, else asked).")
   Path keystore;
 
-  String rpc(PoaConfig c) {
-    String url = rpc != null ? rpc : System.getenv("POA_RPC_URL") != null ? System.getenv("POA_RPC_URL")
+  String rpc(PoaConfig c, Map<String, String> env) {
+    String url = rpc != null ? rpc : env.get("POA_RPC_URL") != null ? env.get("POA_RPC_URL")
         : c.get("poa.chain.rpc-url", null);
     if (url == null || url.isBlank()) {
       throw new IllegalArgumentException("No node given: pass --rpc URL or set POA_RPC_URL");
@@ -60,13 +61,13 @@ final class ChainOptions {
     return d.distributor();
   }
 
-  /** The key from {@code --keystore}, else from the environment variable {@code env}. */
-  Credentials key(String env) {
+  /** The key from {@code --keystore}, else from the environment variable {@code name}. */
+  Credentials key(Map<String, String> env, String name) {
     if (keystore != null) {
       if (!Files.isRegularFile(keystore)) {
         throw new IllegalArgumentException("Keystore " + keystore + " does not exist");
       }
-      String password = System.getenv("POA_KEYSTORE_PASSWORD");
+      String password = env.get("POA_KEYSTORE_PASSWORD");
       if (password == null) {
         Console console = System.console();
         if (console == null) {
@@ -81,14 +82,14 @@ final class ChainOptions {
         throw new IllegalArgumentException("Cannot open keystore " + keystore + ": " + e.getMessage());
       }
     }
-    String hex = System.getenv(env);
+    String hex = env.get(name);
     if (hex == null || hex.isBlank()) {
-      throw new IllegalArgumentException("No signing key: set " + env + " (0x hex private key) or pass --keystore FILE");
+      throw new IllegalArgumentException("No signing key: set " + name + " (0x hex private key) or pass --keystore FILE");
     }
     try {
       return Credentials.create(hex.strip());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(env + " is not a private key (expected 64 hex digits)");
+      throw new IllegalArgumentException(name + " is not a private key (expected 64 hex digits)");
     }
   }
 }

@@ -49,8 +49,8 @@ final class ClaimCommand implements Callable<Integer> {
     if (!send) {
       return 0;
     }
-    try (Chain node = new Chain(chain.rpc(c), ContractArtifact.DISTRIBUTOR)) {
-      DevTransactor claimer = new DevTransactor(node, chain.key("POA_CLAIM_KEY"), ContractArtifact.DISTRIBUTOR);
+    try (Chain node = new Chain(chain.rpc(c, root.env()), ContractArtifact.DISTRIBUTOR)) {
+      DevTransactor claimer = new DevTransactor(node, chain.key(root.env(), "POA_CLAIM_KEY"), ContractArtifact.DISTRIBUTOR);
       String token = (String) node.call(claimer.address(), contract, Distributor.token()).get(0).getValue();
       BigInteger before = (BigInteger) node.call(claimer.address(), token, Distributor.balanceOf(p.address())).get(0).getValue();
       var receipt = claimer.send(contract, data);

@@ -54,36 +54,56 @@ final class DemoCommand implements Callable<Integer> {
     // one writer: the demo holds the lakehouse lease throughout (each stage joins it)
     try (var lease = lh.lease("demo", m -> System.err.println("poa: " + m))) {
       return demo(lh);
+    } catch (DemoStopped stopped) {
+      System.err.println("poa: the demo stopped: " + stopped.getMessage());
+      return stopped.exitCode;
     }
   }
 
   private int demo(Lakehouse lh) throws Exception {
     lh.migrate();
     Path input = root.config().warehouse().resolve("demo-input");
-    Files.createDirectories(input);
-    Path batch1 = input.resolve("batch-1.jsonl");
-    Path batch2 = input.resolve("batch-2.jsonl");
+    // the demo drops its batches where a scheduler would find them: a landing, one folder per batch
+    Path landing = input.resolve("landing");
+    Path batch1 = ready(landing.resolve("submissions/demo-1"), "batch-1.jsonl");
+    Path batch2 = ready(landing.resolve("submissions/demo-2"), "batch-2.jsonl");
     if (!Files.exists(batch1) || !Files.exists(batch2)) {
       writeDemoInputs(batch1, batch2);
+      markReady(batch1, batch2);
     }
     if (!DatanetRegistry.policies(lh).containsKey("medical-transcripts")) {
       DatanetRegistry.create(lh, new DatanetRegistry.Datanet(
           "medical-transcripts", "Medical transcripts", "medical", List.of(), true));
       System.out.println("created datanet medical-transcripts (signatures required)");
     }
+    Path chainDir = root.config().warehouse().toAbsolutePath().resolve("chain");
+    try (var node = dev.poa.settlement.DevChain.start(chainDir)) {
+      // the pipeline's stages run as poa commands; settle reads the node and its key from the environment
+      Map<String, String> env = new java.util.HashMap<>(root.env());
+      env.put("POA_RPC_URL", node.url());
+      env.put("POA_SETTLER_KEY", dev.poa.settlement.DevChain.DEV_KEYS.get(2));
+      // the default reward policy with the demo's treasury; anvil mines only when a transaction arrives:
+      // one confirmation (README: settlement); adapters packed as bf16
+      StageRunner pipeline = StageRunner.of(root, landing.toString(), null, env, List.of("--conf",
+          "poa.rewards.treasury=" + DEMO_TREASURY, "--conf", "poa.settle.confirmations=1", "--conf",
+          "poa.export.dtype=bf16"));
+      return demo(lh, input, landing, pipeline, node);
+    }
+  }
 
-    heading("1. ingest: batch demo-1 (" + batch1 + ")");
-    ingest(List.of(batch1.toString()), "demo-1");
-    heading("2. ingest: batch demo-2, with re-submissions and variants of batch demo-1");
-    ingest(List.of(batch2.toString()), "demo-2");
+  private int demo(Lakehouse lh, Path input, Path landing, StageRunner pipeline, dev.poa.settlement.DevChain node)
+      throws Exception {
+    heading("1. ingest the submission batches in the landing: demo-1, and demo-2 with re-submissions and variants of it");
+    stage(pipeline, "ingest");
 
-    heading("3. what the lakehouse now holds");
+    heading("2. what the lakehouse now holds");
     query("SELECT batch_id, status, count(*) AS submissions FROM datanet.submissions GROUP BY batch_id, status ORDER BY batch_id, status");
     query("SELECT reason, count(*) AS n, min(message) AS example FROM datanet.submissions WHERE status = 'rejected' GROUP BY reason ORDER BY reason");
     query("SELECT datanet, count(*) AS contributions, sum(submission_count) AS submissions, sum(token_count) AS tokens FROM datanet.contributions GROUP BY datanet ORDER BY datanet");
     query("SELECT s.batch_id, s.metadata['variant'] AS variant, s.status, round(s.similarity, 3) AS jaccard, s.contribution_id FROM datanet.submissions s WHERE s.status <> 'rejected' AND s.metadata['variant'] <> 'original' ORDER BY s.batch_id, variant LIMIT 12");
     query("SELECT batch_id, rows_read, accepted, duplicate, near_duplicate, rejected FROM datanet.ingest_runs ORDER BY started_at");
-    heading("4. an adapter over medical-transcripts, its training gradients, and inference logs");
+
+    heading("3. an adapter over medical-transcripts, its training gradients, and inference logs");
     // its PEFT files (TinyLlama-1.1B shapes, r = 8 on q_proj and v_proj, sample weights)
     Path artifact = Files.createDirectories(input.resolve("adapters").resolve("demo-med-lora"));
     if (!Files.exists(artifact.resolve(dev.poa.export.AdapterExport.WEIGHTS))) {
@@ -99,19 +119,13 @@ final class DemoCommand implements Callable<Integer> {
           dev.poa.udfs.AdapterSpec.parse(Files.readString(adapterFile)));
       System.out.println("adapter " + reg.adapterId() + " registered over " + reg.trainingSetSize() + " contributions");
     }
-    Path logs = input.resolve("inference-logs.jsonl");
-    Path gradients = input.resolve("training-gradients.jsonl");
+    Path logs = ready(landing.resolve("logs/demo-logs-1"), "inference-logs.jsonl");
+    Path gradients = ready(landing.resolve("gradients/demo-med-lora/demo-gradients-1"), "training-gradients.jsonl");
     if (!Files.exists(logs) || !Files.exists(gradients)) {
       writeServingInputs(lh, logs, gradients);
+      markReady(logs, gradients);
     }
-    var lr = new dev.poa.jobs.serving.LogIngestJob(lh, Progress.to(System.err, "logs"))
-        .run(new dev.poa.jobs.serving.LogIngestJob.Config(List.of(logs.toString()), "jsonl", "demo-logs-1"));
-    System.out.printf("log batch %s: read %d = accepted %d + duplicate_request %d + rejected %d%n", lr.batchId(), lr.read(),
-        lr.accepted(), lr.duplicateRequest(), lr.rejected());
-    var gr = new dev.poa.jobs.serving.GradientIngestJob(lh, Progress.to(System.err, "gradients"))
-        .run(new dev.poa.jobs.serving.GradientIngestJob.Config("demo-med-lora", List.of(gradients.toString()), "jsonl",
-            "demo-gradients-1"));
-    System.out.println(GradientsCommand.describe(gr));
+    stage(pipeline, "ingest");
     EpochsCommand epochs = new EpochsCommand();
     epochs.root = root;
     epochs.format = "table";
@@ -119,109 +133,132 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("poa epochs");
     epochs.call();
 
-    heading("5. validators: two registered for medical-transcripts sign EIP-712 attestations");
-    attestations(lh, input);
+    heading("4. validators: two registered for medical-transcripts sign EIP-712 attestations");
+    attestations(lh, landing);
+    stage(pipeline, "ingest");
+    query("SELECT validator, contribution_id, verdict, attested_at, scheme FROM datanet.validations ORDER BY attested_at,"
+        + " validator");
+    query("SELECT reason, message FROM datanet.validation_rejects ORDER BY source_line");
 
-    heading("6. attribution of epoch " + DEMO_EPOCH + ", by spans and by gradient influence");
+    heading("5. attribution of epoch " + DEMO_EPOCH + ": what each method finds, then the pipeline's run (auto)");
     boolean finalised = !lh.spark().table(lh.sparkName(Tables.MANIFESTS)).filter("epoch = '" + DEMO_EPOCH + "'").isEmpty();
-    for (AttributeJob.Method m : List.of(AttributeJob.Method.SPAN, AttributeJob.Method.GRADIENT)) {
-      System.out.println();
-      System.out.println("poa attribute --epoch " + DEMO_EPOCH + " --method " + m.id());
-      if (finalised) {
-        // a rerun of the demo: the epoch's rewards are final, so is its attribution (attribute refuses it, exit 4)
-        System.out.println("epoch " + DEMO_EPOCH + " is finalised: its attribution is final too (attribute would refuse it)");
-        continue;
+    if (finalised) {
+      // a rerun of the demo: the epoch's rewards are final, so is its attribution (attribute refuses it, exit 4)
+      System.out.println("epoch " + DEMO_EPOCH + " is finalised: its attribution is final too (attribute would refuse it)");
+    } else {
+      for (AttributeJob.Method m : List.of(AttributeJob.Method.SPAN, AttributeJob.Method.GRADIENT)) {
+        System.out.println();
+        System.out.println("poa attribute --epoch " + DEMO_EPOCH + " --method " + m.id());
+        AttributeJob.Result r = new AttributeJob(lh, Progress.to(System.err, "attribute"))
+            .run(AttributeCommand.config(root.config(), DEMO_EPOCH, m));
+        System.out.println(AttributeCommand.describe(r));
       }
-      AttributeJob.Result r = new AttributeJob(lh, Progress.to(System.err, "attribute"))
-          .run(AttributeCommand.config(root.config(), DEMO_EPOCH, m));
-      System.out.println(AttributeCommand.describe(r));
+      query("SELECT s.request_id, s.top_contribution AS span_top, round(s.top_share, 3) AS span_share,"
+          + " g.top_contribution AS gradient_top, round(g.top_share, 3) AS gradient_share FROM attribution.inference_summary s"
+          + " JOIN attribution.inference_summary g ON s.request_id = g.request_id AND g.method = 'gradient'"
+          + " WHERE s.method = 'span' ORDER BY s.request_id LIMIT 8");
+      // the pipeline's own stage: gradient influence where the inference has a sketch of its adapter's spec, else spans
+      stage(pipeline, "attribute");
     }
     query("SELECT method, attributed, coalesce(unattributed_reason, '') AS reason, count(*) AS inferences,"
         + " round(avg(top_share), 3) AS avg_top_share FROM attribution.inference_summary GROUP BY method, attributed,"
         + " unattributed_reason ORDER BY method, attributed");
-    query("SELECT s.request_id, s.top_contribution AS span_top, round(s.top_share, 3) AS span_share,"
-        + " g.top_contribution AS gradient_top, round(g.top_share, 3) AS gradient_share FROM attribution.inference_summary s"
-        + " JOIN attribution.inference_summary g ON s.request_id = g.request_id AND g.method = 'gradient'"
-        + " WHERE s.method = 'span' ORDER BY s.request_id LIMIT 8");
     query("SELECT method, count(DISTINCT request_id) AS inferences, round(min(total), 12) AS min_share_sum,"
         + " round(max(total), 12) AS max_share_sum FROM (SELECT method, request_id, sum(share) AS total"
         + " FROM attribution.scores GROUP BY method, request_id) GROUP BY method");
 
-    heading("7. rewards of epoch " + DEMO_EPOCH + ": exact payouts, Merkle manifest, proof, audit");
-    dev.poa.udfs.rewards.RewardPolicy policy = dev.poa.udfs.rewards.RewardPolicy.defaults(DEMO_TREASURY);
-    System.out.println("policy " + policy.toJson());
-    dev.poa.jobs.rewards.RewardsJob.Result rewards = new dev.poa.jobs.rewards.RewardsJob(lh, Progress.to(System.err, "rewards"))
-        .run(new dev.poa.jobs.rewards.RewardsJob.Config(DEMO_EPOCH, policy, RewardsCommand.manifestDir(root.config()),
-            RewardsCommand.rules(root.config())));
-    System.out.printf("epoch %s %s: root %s, %s wei to %d recipients%nmanifest %s%n", rewards.epoch(),
-        rewards.alreadyFinalised() ? "already finalised" : "finalised", rewards.root(), rewards.totalWei(),
-        rewards.recipients(), rewards.manifestPath());
+    heading("6. rewards of epoch " + DEMO_EPOCH + ": exact payouts, Merkle manifest, proof, audit");
+    stage(pipeline, "rewards");
     query("SELECT role, count(*) AS recipients, CAST(sum(amount_wei) AS DECIMAL(38,0)) AS wei FROM rewards.epoch_payouts"
         + " WHERE epoch = '" + DEMO_EPOCH + "' GROUP BY role ORDER BY role");
     var proof = new dev.poa.jobs.rewards.Audit(lh).proof(DEMO_EPOCH, DEMO_TREASURY);
     System.out.printf("%npoa manifest proof --epoch %s --address %s%n  cumulative %s wei, proof %s%n", DEMO_EPOCH,
         DEMO_TREASURY, proof.cumulative(), proof.proof());
-    var audit = new dev.poa.jobs.rewards.Audit(lh).run(DEMO_EPOCH, Progress.to(System.err, "audit"));
-    System.out.printf("%npoa audit --epoch %s%n  %s%n", DEMO_EPOCH, audit.clean() ? "audit passed" : "audit FAILED: "
-        + audit.differences());
+    stage(pipeline, "audit");
 
-    heading("8. the epoch settled on a local chain (anvil), and one claim paid");
-    settleOnLocalChain(lh, rewards.root());
+    heading("7. the epoch settled on a local chain (anvil), and one claim paid");
+    settleOnLocalChain(lh, pipeline, node);
 
-    heading("9. adapters packed for a multi-adapter serving fleet");
-    String fleet = root.config().warehouse().toAbsolutePath().resolve("fleet").toUri().toString();
-    System.out.println("poa export-adapters --all --out " + fleet + " --dtype bf16");
-    var exported = new dev.poa.jobs.serving.AdapterExportJob(lh, Progress.to(System.err, "export"))
-        .run(new dev.poa.jobs.serving.AdapterExportJob.Config(null, fleet, dev.poa.export.Dtype.BF16));
-    for (var o : exported.outcomes()) {
-      System.out.printf("  %s: %s %s%s%n", o.adapterId(), o.status().name().toLowerCase(java.util.Locale.ROOT),
-          o.version() == null ? "" : o.version(), o.code() == null ? "" : " " + o.code().id() + ": " + o.message());
-    }
-    System.out.println("  index: " + exported.index());
+    heading("8. adapters packed for a multi-adapter serving fleet");
+    stage(pipeline, "export_adapters");
 
-    heading("10. tables");
+    heading("9. tables");
     TablesCommand tables = new TablesCommand();
     tables.root = root;
     tables.call();
     System.out.println();
+    System.out.println("The same stages on a schedule: poa pipeline; poa run-epoch --epoch " + DEMO_EPOCH
+        + " --landing " + landing + " (README: Run it on a schedule)");
     System.out.println("Try: ./poa sql \"SELECT * FROM datanet.submissions WHERE status = 'near_duplicate' LIMIT 5\"");
     return 0;
   }
 
+  /** Runs a pipeline stage; the demo stops with its exit code unless it is done. */
+  private static void stage(StageRunner pipeline, String id) {
+    StageRunner.Ran r = pipeline.run(id, DEMO_EPOCH);
+    if (r.outcome() != dev.poa.jobs.pipeline.EpochPipeline.Outcome.DONE) {
+      throw new DemoStopped(r.exitCode(), "stage " + id + " ended with exit " + r.exitCode());
+    }
+  }
+
+  /** The demo stops where a stage did not finish, with the stage's exit code. */
+  static final class DemoStopped extends RuntimeException {
+    final int exitCode;
+
+    DemoStopped(int exitCode, String message) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+  }
+
+  /** {@code file} in a batch folder of the landing (created). */
+  private static Path ready(Path batchDir, String file) throws IOException {
+    return Files.createDirectories(batchDir).resolve(file);
+  }
+
+  /** Marks the batch folders of these files ready (their _SUCCESS), once their data is written. */
+  private static void markReady(Path... files) throws IOException {
+    for (Path f : files) {
+      Files.writeString(f.getParent().resolve(dev.poa.jobs.ingest.Landing.READY_MARKER), "");
+    }
+  }
+
   /**
-   * Starts anvil, deploys the token and the distributor, settles the demo epoch (journalled in
-   * rewards.settlements) and claims the treasury's amount with the proof from the manifest.
+   * Deploys the token and the distributor on the demo's anvil, settles the epoch with the
+   * pipeline's settle stage (journalled in rewards.settlements; one confirmation: anvil mines only
+   * when a transaction arrives) and claims the treasury's amount with the proof from the manifest.
    */
-  private void settleOnLocalChain(dev.poa.schemas.Lakehouse lh, String manifestRoot) throws Exception {
-    Path chainDir = root.config().warehouse().toAbsolutePath().resolve("chain");
-    try (var node = dev.poa.settlement.DevChain.start(chainDir);
-        var chain = new dev.poa.settlement.Chain(node.url(), dev.poa.settlement.ContractArtifact.DISTRIBUTOR)) {
+  private void settleOnLocalChain(Lakehouse lh, StageRunner pipeline, dev.poa.settlement.DevChain node) throws Exception {
+    try (var chain = new dev.poa.settlement.Chain(node.url(), dev.poa.settlement.ContractArtifact.DISTRIBUTOR)) {
       var admin = org.web3j.crypto.Credentials.create(dev.poa.settlement.DevChain.DEV_KEYS.get(0));
       var settler = org.web3j.crypto.Credentials.create(dev.poa.settlement.DevChain.DEV_KEYS.get(2));
       var deployment = dev.poa.settlement.Deployment.deploy(new dev.poa.settlement.DevTransactor(chain, admin,
           dev.poa.settlement.ContractArtifact.DISTRIBUTOR), settler.getAddress(), admin.getAddress(),
           java.math.BigInteger.TEN.pow(27));
+      // the settle stage finds the distributor where 'poa chain deploy' records it
       dev.poa.jobs.settlement.ChainDeployment.save(root.config().warehouse(), deployment);
       System.out.printf("anvil at %s (chain %d): token %s, distributor %s%n", node.url(), deployment.chainId(),
           deployment.token(), deployment.distributor());
-      System.out.println("poa settle --epoch " + DEMO_EPOCH + " --rpc " + node.url());
-      var settled = new dev.poa.jobs.settlement.SettleJob(lh, Progress.to(System.err, "settle"))
-          .run(new dev.poa.jobs.settlement.SettleJob.Config(DEMO_EPOCH, node.url(), deployment.distributor(), settler,
-              new dev.poa.settlement.Settler.Settings(1, 60_000, 30_000, 100, 5, 25)));
+      stage(pipeline, "settle");
+      String manifestRoot = lh.spark().table(lh.sparkName(Tables.MANIFESTS)).filter("epoch = '" + DEMO_EPOCH + "'").first()
+          .getAs("root");
       java.util.List<org.web3j.abi.datatypes.Type> onChain = chain.call(admin.getAddress(), deployment.distributor(),
           dev.poa.settlement.Distributor.epochRoot(1));
       String rootOnChain = org.web3j.utils.Numeric.toHexString((byte[]) onChain.get(0).getValue());
-      System.out.printf("  epoch %s committed on the local chain as #1: transaction %s, block %s; on-chain root %s %s%n",
-          DEMO_EPOCH, settled.txHash(), settled.blockNumber(), rootOnChain,
+      System.out.printf("  epoch %s committed on the local chain as #1; on-chain root %s %s%n", DEMO_EPOCH, rootOnChain,
           rootOnChain.equals(manifestRoot) ? "= manifest root" : "≠ manifest root " + manifestRoot);
       var proof = new dev.poa.jobs.rewards.Audit(lh).proof(DEMO_EPOCH, DEMO_TREASURY);
-      var claimer = new dev.poa.settlement.DevTransactor(chain,
-          org.web3j.crypto.Credentials.create(dev.poa.settlement.DevChain.DEV_KEYS.get(3)),
-          dev.poa.settlement.ContractArtifact.DISTRIBUTOR);
+      var token = deployment.token();
+      java.math.BigInteger before = (java.math.BigInteger) chain.call(admin.getAddress(), token,
+          dev.poa.settlement.Distributor.balanceOf(proof.address())).get(0).getValue();
       System.out.println("poa claim --epoch " + DEMO_EPOCH + " --address " + DEMO_TREASURY + " --send");
-      claimer.send(deployment.distributor(), dev.poa.settlement.Distributor.encode(
-          dev.poa.settlement.Distributor.claim(proof.address(), proof.cumulative(), proof.proof())));
-      java.math.BigInteger balance = (java.math.BigInteger) chain.call(admin.getAddress(), deployment.token(),
+      if (before.compareTo(proof.cumulative()) < 0) {
+        new dev.poa.settlement.DevTransactor(chain, org.web3j.crypto.Credentials.create(dev.poa.settlement.DevChain.DEV_KEYS
+            .get(3)), dev.poa.settlement.ContractArtifact.DISTRIBUTOR).send(deployment.distributor(),
+            dev.poa.settlement.Distributor.encode(dev.poa.settlement.Distributor.claim(proof.address(), proof.cumulative(),
+                proof.proof())));
+      }
+      java.math.BigInteger balance = (java.math.BigInteger) chain.call(admin.getAddress(), token,
           dev.poa.settlement.Distributor.balanceOf(proof.address())).get(0).getValue();
       System.out.printf("  claim paid: %s now holds %s wei of the reward token (manifest: %s)%n", proof.address(), balance,
           proof.cumulative());
@@ -234,7 +271,7 @@ final class DemoCommand implements Callable<Integer> {
    * and both declare a third one invalid (a quorum of two: it is slashed). A replay of a signed
    * attestation with another time, and an attestation by an unregistered key, are rejected.
    */
-  private void attestations(Lakehouse lh, Path input) throws IOException {
+  private void attestations(Lakehouse lh, Path landing) throws IOException {
     Instant from = Instant.parse("2026-11-01T00:00:00Z");
     List<String> training = lh.spark().sql("SELECT contribution_id FROM " + lh.sparkName(Tables.ADAPTER_TRAINING_SET)
         + " WHERE adapter_id = 'demo-med-lora' ORDER BY contribution_id").as(Encoders.STRING()).collectAsList();
@@ -251,7 +288,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       System.out.println("poa validators add --address " + address + " --datanets medical-transcripts --from " + from);
     }
-    Path file = input.resolve("attestations.jsonl");
+    Path file = ready(landing.resolve("attestations/demo-attestations-1"), "attestations.jsonl");
     if (!Files.exists(file) && training.size() > 14) {
       long chain = root.config().getLong("poa.chain.id", dev.poa.jobs.rewards.ValidationIngestJob.DEFAULT_CHAIN_ID);
       Instant at = Instant.parse(DEMO_EPOCH + "T06:00:00Z");
@@ -266,15 +303,7 @@ final class DemoCommand implements Callable<Integer> {
       lines.add(attestation(chain, org.web3j.crypto.Credentials.create(dev.poa.settlement.DevChain.DEV_KEYS.get(3))
           .getEcKeyPair(), training.get(0), "invalid", at));
       Files.write(file, lines, StandardCharsets.UTF_8);
-    }
-    if (Files.exists(file)) {
-      var v = new dev.poa.jobs.rewards.ValidationIngestJob(lh, Progress.to(System.err, "validations"))
-          .run(ValidationsCommand.config(root.config(), List.of(file.toString()), "jsonl", "demo-validations-1"));
-      System.out.printf("validation batch %s: read %d = accepted %d + duplicate %d + rejected %d %s%n", v.batchId(),
-          v.read(), v.accepted(), v.duplicate(), v.rejected(), v.rejectedByReason());
-      query("SELECT validator, contribution_id, verdict, attested_at, scheme FROM datanet.validations ORDER BY attested_at,"
-          + " validator");
-      query("SELECT reason, message FROM datanet.validation_rejects ORDER BY source_line");
+      markReady(file);
     }
   }
 
@@ -290,12 +319,6 @@ final class DemoCommand implements Callable<Integer> {
   static final List<String> VALIDATOR_KEYS = List.of(
       "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
       "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba");
-
-  private void ingest(List<String> inputs, String batchId) {
-    IngestJob.Config c = IngestCommand.config(root.config(), inputs, "jsonl", batchId, false, false);
-    IngestJob.Result r = new IngestJob(root.lakehouse(), Progress.to(System.err, "ingest")).run(c);
-    System.out.println(IngestCommand.describe(r));
-  }
 
   private void query(String sql) {
     System.out.println();

@@ -30,6 +30,28 @@ import picocli.CommandLine.ParentCommand;
       "Exit 0 when every adapter is exported or unchanged, 6 when some failed.",
     })
 final class ExportAdaptersCommand implements Callable<Integer> {
+  /** {"exported": [ids], "unchanged": [ids], "failed": [{"adapter_id", "code", "message"}]}. */
+  void writeReport(String uri, AdapterExport.Result r) throws java.io.IOException {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var doc = json.createObjectNode();
+    var exported = doc.putArray("exported");
+    var unchanged = doc.putArray("unchanged");
+    var failed = doc.putArray("failed");
+    for (AdapterExport.Outcome o : r.outcomes()) {
+      switch (o.status()) {
+        case EXPORTED -> exported.add(o.adapterId());
+        case UNCHANGED -> unchanged.add(o.adapterId());
+        case FAILED -> failed.addObject().put("adapter_id", o.adapterId()).put("code", o.code().id()).put("message", o.message());
+      }
+    }
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+    org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(root.spark().sparkContext().hadoopConfiguration());
+    fs.setWriteChecksum(false);
+    try (var out = fs.create(p, true)) {
+      out.write(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
+    }
+  }
+
   @ParentCommand PoaCli root;
 
   static final class Which {
@@ -46,12 +68,18 @@ final class ExportAdaptersCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR|URI", description = "Output directory: a path or any Hadoop URI (s3a://...).")
   String out;
 
-  @Option(names = "--dtype", paramLabel = "fp16|bf16|fp32", description = "Convert float weights (the error is reported); default: keep.")
+  @Option(names = "--dtype", paramLabel = "fp16|bf16|fp32", description = "Convert float weights (the error is reported); default: poa.export.dtype, else keep.")
   String dtype;
+
+  @Option(names = "--report", paramLabel = "FILE|URI",
+      description = "Also write the outcome per adapter as JSON (a scheduler reads the failed ones from it).")
+  String report;
 
   @Override
   public Integer call() throws Exception {
-    Dtype d = dtype == null ? null : Dtype.parseOption(dtype);
+    // --dtype, else poa.export.dtype (what the pipeline's export stage packs), else the weights' own
+    String wanted = dtype != null ? dtype : root.config().get("poa.export.dtype", null);
+    Dtype d = wanted == null ? null : Dtype.parseOption(wanted);
     String target = PoaCli.uri(out);
     AdapterExport.Result r = new AdapterExportJob(root.lakehouse(), Progress.to(System.err, "export"))
         .run(new AdapterExportJob.Config(which.all ? null : which.ids, target, d));
@@ -66,6 +94,9 @@ final class ExportAdaptersCommand implements Callable<Integer> {
     }
     System.out.printf("%d exported, %d unchanged, %d failed; index: %s%n", r.count(AdapterExport.Status.EXPORTED),
         r.count(AdapterExport.Status.UNCHANGED), r.count(AdapterExport.Status.FAILED), r.index());
+    if (report != null) {
+      writeReport(PoaCli.uri(report), r);
+    }
     return r.count(AdapterExport.Status.FAILED) > 0 ? PoaCli.EXIT_SOME_FAILED : 0;
   }
 }

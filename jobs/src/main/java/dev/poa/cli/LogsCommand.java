@@ -43,11 +43,16 @@ final class LogsCommand implements Runnable {
     public Integer call() {
       LogIngestJob.Result r = new LogIngestJob(parent.root.lakehouse(), Progress.to(System.err, "logs"))
           .run(new LogIngestJob.Config(batch.inputs, batch.format, batch.batchId));
-      System.out.printf("log batch %s: %s%n  read %d = accepted %d + duplicate_request %d + rejected %d%n", r.batchId(),
-          r.alreadyIngested() ? "already ingested, unchanged" : "ingested", r.read(), r.accepted(), r.duplicateRequest(),
-          r.rejected());
-      r.rejectedByReason().forEach((k, v) -> System.out.printf("  rejected %-22s %d%n", k, v));
+      System.out.println(describe(r));
       return 0;
     }
+  }
+
+  static String describe(LogIngestJob.Result r) {
+    StringBuilder sb = new StringBuilder(String.format("log batch %s: %s%n  read %d = accepted %d + duplicate_request %d"
+        + " + rejected %d", r.batchId(), r.alreadyIngested() ? "already ingested, unchanged" : "ingested", r.read(),
+        r.accepted(), r.duplicateRequest(), r.rejected()));
+    r.rejectedByReason().forEach((k, v) -> sb.append(String.format("%n  rejected %-22s %d", k, v)));
+    return sb.toString();
   }
 }

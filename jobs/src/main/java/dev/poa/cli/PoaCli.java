@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * {@code poa}: one command line for every job. Exit codes: 0 success, 1 job failure, 2 usage
  * error, 3 bad input or configuration, 4 conflict with what the lakehouse holds, 5 audit mismatch,
  * 6 some items of a batch failed (the others were done), 7 a transaction is sent but not yet confirmed,
- * 8 not ready: nothing was written; run the stage the message names, or wait (the lakehouse is in use).
+ * 8 not ready: nothing was written; run the stage the message names, or wait (the lakehouse is in use),
+ * 9 nothing to do for this epoch (it has no inference), so nothing after this stage either.
  */
 @Command(
     name = "poa",
@@ -43,6 +44,7 @@ import picocli.CommandLine.Option;
       GradientsCommand.class,
       EpochsCommand.class,
       AttributeCommand.class,
+      LandingCommand.class,
       ValidatorsCommand.class,
       ValidationsCommand.class,
       RewardsCommand.class,
@@ -52,6 +54,9 @@ import picocli.CommandLine.Option;
       ClaimCommand.class,
       ChainCommand.class,
       ExportAdaptersCommand.class,
+      PipelineCommand.class,
+      AirflowCommand.class,
+      RunEpochCommand.class,
       EvalCommand.class,
       ExplainGpuCommand.class,
       DemoCommand.class,
@@ -63,7 +68,8 @@ import picocli.CommandLine.Option;
       "  4 conflict with the lakehouse (e.g. a batch id reused for other inputs),",
       "  5 audit found differences, 6 some items failed (the others were done),",
       "  7 sent but not yet confirmed (rerun to resume), 8 not ready: nothing",
-      "  written; run the stage the message names, or wait (lakehouse in use).",
+      "  written; run the stage the message names, or wait (lakehouse in use),",
+      "  9 nothing to do for this epoch (no inference): the rest of its run is moot.",
       "Environment: POA_WAREHOUSE, POA_CONFIG, POA_CATALOG, POA_DRIVER_MEMORY;",
       "  chain: POA_RPC_URL, POA_SETTLER_KEY, POA_DEPLOYER_KEY, POA_CLAIM_KEY,",
       "  POA_KEYSTORE_PASSWORD, POA_ANVIL (the anvil binary of the demo).",
@@ -77,6 +83,7 @@ public final class PoaCli implements Runnable {
   public static final int EXIT_SOME_FAILED = 6;
   public static final int EXIT_PENDING = 7;
   public static final int EXIT_NOT_READY = 8;
+  public static final int EXIT_NOTHING_TO_DO = 9;
 
   @Option(
       names = "--warehouse",
@@ -115,6 +122,8 @@ public final class PoaCli implements Runnable {
 
   private SparkSession spark;
   private PoaConfig config;
+  /** The environment this invocation reads (keys, node URL, warehouse): the process's, or one an embedding caller gives. */
+  private Map<String, String> env = System.getenv();
 
   @Override
   public void run() {
@@ -127,7 +136,7 @@ public final class PoaCli implements Runnable {
       if (waitLock != null) {
         overrides.put("poa.lease.wait", waitLock);
       }
-      config = PoaConfig.resolve(warehouse, configFile, overrides, System.getenv());
+      config = PoaConfig.resolve(warehouse, configFile, overrides, env);
     }
     return config;
   }
@@ -144,6 +153,29 @@ public final class PoaCli implements Runnable {
     return PoaSpark.lakehouse(spark(), config());
   }
 
+  Map<String, String> env() {
+    return env;
+  }
+
+  /** The global options of this invocation, to run another command with the same settings. */
+  java.util.List<String> globalArgs() {
+    java.util.List<String> a = new java.util.ArrayList<>();
+    if (warehouse != null) {
+      a.addAll(java.util.List.of("--warehouse", warehouse));
+    }
+    if (configFile != null) {
+      a.addAll(java.util.List.of("--config", configFile.toString()));
+    }
+    conf.forEach((k, v) -> a.addAll(java.util.List.of("--conf", k + "=" + v)));
+    if (waitLock != null) {
+      a.addAll(java.util.List.of("--wait-lock", waitLock));
+    }
+    if (verbose) {
+      a.add("--verbose");
+    }
+    return a;
+  }
+
   public static void main(String[] args) {
     int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), true);
     System.exit(code);
@@ -154,7 +186,13 @@ public final class PoaCli implements Runnable {
    * shared session.
    */
   public static int execute(String[] args, PrintWriter out, PrintWriter err, boolean stopSpark) {
+    return execute(args, out, err, stopSpark, System.getenv());
+  }
+
+  /** As {@link #execute(String[], PrintWriter, PrintWriter, boolean)}, reading {@code env} as the environment. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err, boolean stopSpark, Map<String, String> env) {
     PoaCli root = new PoaCli();
+    root.env = env;
     CommandLine cmd = new CommandLine(root);
     cmd.setOut(out);
     cmd.setErr(err);
@@ -164,6 +202,8 @@ public final class PoaCli implements Runnable {
           int code = EXIT_FAILED;
           if (ex instanceof dev.poa.schemas.NotReadyException) {
             code = EXIT_NOT_READY;
+          } else if (ex instanceof dev.poa.schemas.NothingToDoException) {
+            code = EXIT_NOTHING_TO_DO;
           } else if (ex instanceof IngestJob.BatchConflictException
               || ex instanceof dev.poa.jobs.ConflictException
               || ex instanceof dev.poa.jobs.serving.AdapterRegistry.AdapterExistsException

@@ -46,8 +46,8 @@ final class SettleCommand implements Callable<Integer> {
   String epoch;
 
   @Option(names = "--confirmations", paramLabel = "N",
-      description = "Wait until the commit is N blocks deep (its own block counts). Default: the node's finalized"
-          + " block where it reports one, else 2.")
+      description = "Wait until the commit is N blocks deep (its own block counts). Default: poa.settle.confirmations,"
+          + " else the node's finalized block where it reports one, else 2.")
   Integer confirmations;
 
   @Option(names = "--stall-after", defaultValue = "60", paramLabel = "SECONDS",
@@ -64,11 +64,14 @@ final class SettleCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var c = root.config();
-    Settler.Settings s = new Settler.Settings(confirmations == null ? 2 : confirmations, confirmations == null,
+    // --confirmations, else poa.settle.confirmations (e.g. 1 for a development chain), else finality
+    Integer depth = confirmations != null ? confirmations
+        : c.get("poa.settle.confirmations", null) == null ? null : (int) c.getLong("poa.settle.confirmations", 2);
+    Settler.Settings s = new Settler.Settings(depth == null ? 2 : depth, depth == null,
         (long) (timeout * 1000), (long) (replaceAfter * 1000), 250, 5, 25, (long) (stallAfter * 1000));
     try {
       Settler.Result r = new SettleJob(root.lakehouse(), Progress.to(System.err, "settle")).run(new SettleJob.Config(epoch,
-          chain.rpc(c), chain.contract(c), chain.key("POA_SETTLER_KEY"), s));
+          chain.rpc(c, root.env()), chain.contract(c), chain.key(root.env(), "POA_SETTLER_KEY"), s));
       System.out.println(r.status() == Settler.Status.ALREADY_COMMITTED
           ? "epoch already committed on chain with this root" + (r.txHash() == null ? "" : " (" + r.txHash() + ")")
           : "epoch committed: transaction " + r.txHash() + " in block " + r.blockNumber());

@@ -57,14 +57,18 @@ final class ValidationsCommand implements Runnable {
     public Integer call() {
       ValidationIngestJob.Result r = new ValidationIngestJob(parent.root.lakehouse(), Progress.to(System.err, "validations"))
           .run(config(parent.root.config(), batch.inputs, batch.format, batch.batchId));
-      if (r.alreadyIngested()) {
-        System.out.printf("validation batch %s: already ingested, unchanged (%d attestations)%n", r.batchId(), r.accepted());
-      } else {
-        System.out.printf("validation batch %s: ingested%n  read %d = accepted %d + duplicate %d + rejected %d%n",
-            r.batchId(), r.read(), r.accepted(), r.duplicate(), r.rejected());
-        r.rejectedByReason().forEach((k, v) -> System.out.printf("  rejected %-22s %d%n", k, v));
-      }
+      System.out.println(describe(r));
       return 0;
     }
+  }
+
+  static String describe(ValidationIngestJob.Result r) {
+    if (r.alreadyIngested()) {
+      return String.format("validation batch %s: already ingested, unchanged (%d attestations)", r.batchId(), r.accepted());
+    }
+    StringBuilder sb = new StringBuilder(String.format("validation batch %s: ingested%n  read %d = accepted %d + duplicate"
+        + " %d + rejected %d", r.batchId(), r.read(), r.accepted(), r.duplicate(), r.rejected()));
+    r.rejectedByReason().forEach((k, v) -> sb.append(String.format("%n  rejected %-22s %d", k, v)));
+    return sb.toString();
   }
 }

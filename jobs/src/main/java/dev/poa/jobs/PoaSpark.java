@@ -66,6 +66,20 @@ public final class PoaSpark {
     return spark;
   }
 
+  /**
+   * A Hadoop configuration with the settings Spark would give its own ({@code spark.hadoop.*}),
+   * for file system work that needs no Spark session (listing a landing).
+   */
+  public static org.apache.hadoop.conf.Configuration hadoopConfiguration(PoaConfig config) {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    sparkSettings(config).forEach((k, v) -> {
+      if (k.startsWith("spark.hadoop.")) {
+        conf.set(k.substring("spark.hadoop.".length()), v);
+      }
+    });
+    return conf;
+  }
+
   public static Lakehouse lakehouse(SparkSession spark, PoaConfig config) {
     return Lakehouse.of(spark, config.catalogName()).withLease(leaseSettings(config));
   }

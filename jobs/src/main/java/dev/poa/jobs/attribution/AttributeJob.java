@@ -64,6 +64,13 @@ public final class AttributeJob {
     }
   }
 
+  /** The epoch's rewards are final, so is its attribution: nothing was written. */
+  public static final class FinalisedException extends ConflictException {
+    FinalisedException(String m) {
+      super(m);
+    }
+  }
+
   public record Config(String epoch, Method method, SpanAttribution.Settings span, GradientAttribution.Settings gradient) {}
 
   public record Result(String runId, String epoch, String method, long inferences, long attributed,
@@ -85,7 +92,7 @@ public final class AttributeJob {
         progress::step)) {
       lh.migrate();
       if (!spark.table(lh.sparkName(Tables.MANIFESTS)).filter(col("epoch").equalTo(epoch)).isEmpty()) {
-        throw new ConflictException("Epoch " + epoch + " is finalised: its rewards were derived from the attribution it"
+        throw new FinalisedException("Epoch " + epoch + " is finalised: its rewards were derived from the attribution it"
             + " has, which therefore cannot change (late logs of a finalised epoch go to the next open epoch)");
       }
       return run(config, epoch, lease);
@@ -105,7 +112,8 @@ public final class AttributeJob {
         .localCheckpoint();
     long inferences = logs.count();
     if (inferences == 0) {
-      throw new IllegalArgumentException("Epoch " + epoch + " has no inference logs (see: poa epochs)");
+      throw new dev.poa.schemas.NothingToDoException("Epoch " + epoch + " has no inference logs: nothing to attribute,"
+          + " and nothing to pay (see: poa epochs)");
     }
     progress.step("epoch " + epoch + ": " + inferences + " inference(s), method " + config.method().id());
 
