@@ -88,13 +88,14 @@ class PoaStageOperator(SparkSubmitOperator):
     others -> fails (retried by the task's retries).
     """
 
-    def __init__(self, *, stage: str, not_ready_for: timedelta = timedelta(hours=12),
+    def __init__(self, *, stage: str | dict, not_ready_for: timedelta = timedelta(hours=12),
                  reschedule_every: timedelta = timedelta(minutes=5), conn_id: str = "poa_spark", **kwargs):
-        self.stage = STAGES[stage]
+        # a stage of the epoch pipeline by its id, or a command outside it in the same shape (poa_maintenance)
+        self.stage = STAGES[stage] if isinstance(stage, str) else stage
         self.not_ready_for = not_ready_for
         self.reschedule_every = reschedule_every
-        super().__init__(task_id=stage, conn_id=conn_id, application="", java_class="dev.poa.cli.PoaCli",
-                         name=f"poa-{stage}", **kwargs)
+        super().__init__(task_id=self.stage["id"], conn_id=conn_id, application="", java_class="dev.poa.cli.PoaCli",
+                         name=f"poa-{self.stage['id']}", **kwargs)
 
     def command(self, context) -> list[str]:
         """The poa arguments of this stage for this run: global options, then the stage's command."""
@@ -110,8 +111,9 @@ class PoaStageOperator(SparkSubmitOperator):
         landing = setting(context, "landing", "POA_LANDING", os.path.join(warehouse or "lakehouse", "landing"))
         fleet = setting(context, "fleet", "POA_FLEET", os.path.join(warehouse or "lakehouse", "fleet"))
         epoch = epoch_of(context)
+        extra = [str(a) for a in ((context["dag_run"].conf or {}).get(self.stage["id"] + "_args") or [])]
         return args + [a.replace("{epoch}", epoch).replace("{landing}", landing).replace("{fleet}", fleet)
-                       for a in self.stage["command"]]
+                       for a in self.stage["command"]] + extra
 
     def settlement_enabled(self, context) -> bool:
         value = setting(context, "settle", "POA_SETTLE", None)

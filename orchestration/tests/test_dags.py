@@ -31,7 +31,7 @@ def bag():
 
 def test_every_dag_imports_without_errors(bag):
     assert bag.import_errors == {}
-    assert {"poa_epoch", "poa_ingest"} <= set(bag.dag_ids)
+    assert {"poa_epoch", "poa_ingest", "poa_maintenance"} <= set(bag.dag_ids)
 
 
 def test_the_epoch_dag_is_the_pipeline(bag):
@@ -119,3 +119,33 @@ def test_the_generated_client_is_built_from_the_vendored_document():
     openapi = ROOT / "orchestration" / "airflow-client" / "src" / "main" / "openapi"
     subprocess.run([sys.executable, str(openapi / "reduce.py"), "--check", str(openapi / "airflow-3.3.2-v2-rest-api.yaml"),
                     str(openapi / "airflow-3.3.2-v2-poa.yaml")], check=True)
+
+
+def test_the_maintenance_dag_runs_after_the_epoch_whatever_its_end(bag):
+    dag = bag.dags["poa_maintenance"]
+    assert [t.task_id for t in dag.topological_sort()] == ["epoch_done", "maintain"]
+    sensor = dag.get_task("epoch_done")
+    assert sensor.external_dag_id == "poa_epoch"
+    assert sensor.external_task_id == PIPELINE["stages"][-1]["id"]
+    assert sensor.mode == "reschedule"
+    # same timetable as the epoch DAG: the sensor looks at the epoch run of the same data interval
+    assert type(dag.timetable) is type(bag.dags["poa_epoch"].timetable)
+    assert dag.get_task("maintain").trigger_rule == "all_done"
+    assert dag.max_active_runs == 1
+
+
+def test_maintenance_command_and_its_exit_codes(monkeypatch):
+    monkeypatch.setenv("POA_WAREHOUSE", "/lake")
+    import poa_maintenance
+
+    op = poa_stage.PoaStageOperator(stage=poa_maintenance.MAINTAIN)
+    assert op.command(context()) == ["--warehouse", "/lake", "maintain"]
+    assert op.command(context({"maintain_args": ["--retain", "14d"]})) == ["--warehouse", "/lake", "maintain", "--retain",
+                                                                           "14d"]
+    op.application_args = []
+    with pytest.raises(AirflowRescheduleException):
+        op.on_exit(8, context(now=pendulum.now("UTC")), RuntimeError("Error code is: 8."))
+    # some tables failed (exit 6): retried, as a plain failure
+    with pytest.raises(AirflowException) as e:
+        op.on_exit(6, context(now=pendulum.now("UTC")), RuntimeError("Error code is: 6."))
+    assert type(e.value) is AirflowException

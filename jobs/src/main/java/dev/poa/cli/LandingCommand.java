@@ -11,6 +11,7 @@ import dev.poa.schemas.Lakehouse;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -34,16 +35,30 @@ final class LandingCommand implements Runnable {
     throw new IllegalArgumentException("Missing subcommand: poa landing ingest|list");
   }
 
+  /** Which batches a subcommand looks at: a kind (default all) under a landing prefix. */
+  static final class Where {
+    @Option(names = "--kind", paramLabel = "KIND", description = "submissions, logs, gradients or attestations (default: all).")
+    String kind;
+
+    @Option(names = "--landing", paramLabel = "DIR|URI", description = "The landing prefix (default: poa.landing).")
+    String landing;
+
+    /** --landing, else poa.landing, else <warehouse>/landing. */
+    String prefix(PoaConfig c) {
+      return landing(c, landing);
+    }
+
+    List<Landing.Kind> kinds() {
+      return kind == null ? List.of(Landing.Kind.values()) : List.of(Landing.Kind.parse(kind));
+    }
+  }
+
   /** --landing, else poa.landing, else <warehouse>/landing. */
   static String landing(PoaConfig c, String option) {
     if (option != null) {
       return PoaCli.uri(option);
     }
     return c.get("poa.landing", c.warehouse().toAbsolutePath().resolve("landing").toUri().toString());
-  }
-
-  static List<Landing.Kind> kinds(String kind) {
-    return kind == null ? List.of(Landing.Kind.values()) : List.of(Landing.Kind.parse(kind));
   }
 
   @Command(
@@ -59,20 +74,16 @@ final class LandingCommand implements Runnable {
   static final class Ingest implements Callable<Integer> {
     @ParentCommand LandingCommand parent;
 
-    @Option(names = "--kind", paramLabel = "KIND", description = "submissions, logs, gradients or attestations (default: all).")
-    String kind;
-
-    @Option(names = "--landing", paramLabel = "DIR|URI", description = "The landing prefix (default: poa.landing).")
-    String landing;
+    @Mixin Where where;
 
     @Override
     public Integer call() {
       PoaConfig c = parent.root.config();
-      String prefix = landing(c, landing);
+      String prefix = where.prefix(c);
       // listed without a Spark session: a scan that finds nothing ready costs no session
       var hadoop = dev.poa.jobs.PoaSpark.hadoopConfiguration(c);
       int batches = 0;
-      for (Landing.Kind k : kinds(kind)) {
+      for (Landing.Kind k : where.kinds()) {
         for (Landing.Batch b : Landing.ready(hadoop, prefix, k)) {
           batches++;
           System.out.println(k.folder() + " " + (b.adapterId() == null ? "" : b.adapterId() + "/") + b.name() + ": "
@@ -102,18 +113,14 @@ final class LandingCommand implements Runnable {
   static final class ListCmd implements Callable<Integer> {
     @ParentCommand LandingCommand parent;
 
-    @Option(names = "--kind", paramLabel = "KIND", description = "submissions, logs, gradients or attestations (default: all).")
-    String kind;
-
-    @Option(names = "--landing", paramLabel = "DIR|URI", description = "The landing prefix (default: poa.landing).")
-    String landing;
+    @Mixin Where where;
 
     @Override
     public Integer call() {
       PoaConfig c = parent.root.config();
       var hadoop = dev.poa.jobs.PoaSpark.hadoopConfiguration(c);
-      for (Landing.Kind k : kinds(kind)) {
-        for (Landing.Batch b : Landing.ready(hadoop, landing(c, landing), k)) {
+      for (Landing.Kind k : where.kinds()) {
+        for (Landing.Batch b : Landing.ready(hadoop, where.prefix(c), k)) {
           System.out.println(k.folder() + "\t" + (b.adapterId() == null ? "" : b.adapterId()) + "\t" + b.dir());
         }
       }

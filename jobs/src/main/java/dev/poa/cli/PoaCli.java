@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
       SqlCommand.class,
       TablesCommand.class,
       MigrateCommand.class,
+      MaintainCommand.class,
       DatanetsCommand.class,
       AdaptersCommand.class,
       LogsCommand.class,

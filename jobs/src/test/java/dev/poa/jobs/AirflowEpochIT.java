@@ -116,7 +116,8 @@ class AirflowEpochIT {
       String provided = Files.readString(target.resolve("provided-classpath.txt"));
       String flags = Files.readString(target.resolve("classes/poa/jvm-flags.txt")).strip();
       try (SparkStandalone cluster = SparkStandalone.start(dir.resolve("spark"), provided, flags);
-          AirflowProcess airflow = AirflowProcess.start(repo, dir.resolve("airflow"), warehouse, cluster.masterUrl())) {
+          AirflowProcess airflow = AirflowProcess.start(repo, dir.resolve("airflow"), warehouse, cluster.masterUrl(),
+              dev.poa.udfs.Epochs.of(Instant.now()))) {
         Map<String, String> env = Map.of("POA_AIRFLOW_HOME", airflow.home().toString());
         AirflowClient a = dev.poa.jobs.AirflowEpochIT.client(airflow.home());
         // the node and the settler's key, as an operator stores them: in an Airflow connection

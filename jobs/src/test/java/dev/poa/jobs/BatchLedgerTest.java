@@ -118,10 +118,7 @@ class BatchLedgerTest {
     IngestFixtures.notesWithAdapterOn(t);
     List<Row> training = t.spark().sql("SELECT contribution_id FROM " + t.table("models.adapter_training_set")
         + " ORDER BY contribution_id").collectAsList();
-    List<String> grads = new ArrayList<>();
-    for (Row r : training) {
-      grads.add("{\"contribution_id\":\"" + r.getString(0) + "\",\"sketch\":[1,0,0,1],\"sketch_spec\":\"rp1:k=4:seed=42\"}");
-    }
+    List<String> grads = IngestFixtures.gradientLines(training);
     GradientIngestJob.Config gc = new GradientIngestJob.Config("ad",
         List.of(SharedSpark.write(dir.resolve("g.jsonl"), String.join("\n", grads) + "\n").toString()), null, "g1");
     new GradientIngestJob(t.lakehouse(), Progress.SILENT).run(gc);

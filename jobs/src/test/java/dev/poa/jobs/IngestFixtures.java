@@ -89,4 +89,13 @@ public final class IngestFixtures {
         dev.poa.jobs.rewards.ValidationIngestJob.Config.of(List.of(dev.poa.SharedSpark.write(dir.resolve(batch + ".jsonl"),
             String.join("\n", lines) + "\n").toString()), null, batch));
   }
+
+  /** One 4-wide sketch per contribution of {@code training} (contribution_id first), for adapter "ad". */
+  public static List<String> gradientLines(List<Row> training) {
+    List<String> grads = new java.util.ArrayList<>();
+    for (Row r : training) {
+      grads.add("{\"contribution_id\":\"" + r.getString(0) + "\",\"sketch\":[1,0,0,1],\"sketch_spec\":\"rp1:k=4:seed=42\"}");
+    }
+    return grads;
+  }
 }

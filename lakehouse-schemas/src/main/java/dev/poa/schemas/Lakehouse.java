@@ -2,6 +2,7 @@ package dev.poa.schemas;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.Transaction;
@@ -148,6 +149,19 @@ public final class Lakehouse {
     }
     Table table = catalog.loadTable(def.identifier());
     int at = versionOf(table, def);
+    // the definition's properties hold on existing tables too (a later build may change one); not on the
+    // lease, whose holders commit to it outside any lease: a metadata commit there would fail a renewal
+    Map<String, String> drifted = new java.util.TreeMap<>();
+    (def == Tables.LAKEHOUSE_LEASE ? Map.<String, String>of() : def.properties()).forEach((k, v) -> {
+      if (!v.equals(table.properties().get(k))) {
+        drifted.put(k, v);
+      }
+    });
+    if (!drifted.isEmpty()) {
+      var update = table.updateProperties();
+      drifted.forEach(update::set);
+      update.commit();
+    }
     if (at < def.currentVersion()) {
       Transaction tx = table.newTransaction();
       UpdateSchema update = tx.updateSchema();

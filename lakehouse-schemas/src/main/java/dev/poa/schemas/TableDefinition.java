@@ -34,6 +34,7 @@ public final class TableDefinition {
   private final BiFunction<Schema, SortOrder.Builder, SortOrder.Builder> sortOrder;
   private final Map<String, String> properties;
   private final String layoutRationale;
+  private final TableMaintenance maintenance;
 
   private TableDefinition(Builder b) {
     this.namespace = b.namespace;
@@ -44,6 +45,7 @@ public final class TableDefinition {
     this.sortOrder = b.sortOrder;
     this.properties = Map.copyOf(b.properties);
     this.layoutRationale = b.layoutRationale;
+    this.maintenance = b.maintenance;
     for (int i = 0; i < versions.size(); i++) {
       if (versions.get(i).number() != i + 1) {
         throw new IllegalArgumentException(
@@ -82,6 +84,11 @@ public final class TableDefinition {
 
   public String layoutRationale() {
     return layoutRationale;
+  }
+
+  /** How {@code poa maintain} compacts and expires this table. */
+  public TableMaintenance maintenance() {
+    return maintenance;
   }
 
   public List<SchemaVersion> versions() {
@@ -134,6 +141,7 @@ public final class TableDefinition {
     private Function<Schema, PartitionSpec> partitionSpec = s -> PartitionSpec.unpartitioned();
     private BiFunction<Schema, SortOrder.Builder, SortOrder.Builder> sortOrder = (s, b) -> b;
     private final Map<String, String> properties = new LinkedHashMap<>();
+    private TableMaintenance maintenance = TableMaintenance.DEFAULTS;
 
     private Builder(String namespace, String name) {
       this.namespace = namespace;
@@ -141,7 +149,8 @@ public final class TableDefinition {
       properties.put("format-version", "2");
       properties.put("write.parquet.compression-codec", "zstd");
       properties.put("write.metadata.delete-after-commit.enabled", "true");
-      properties.put("write.metadata.previous-versions-max", "100");
+      // every commit writes a metadata file holding the whole snapshot list: keep few of the old ones
+      properties.put("write.metadata.previous-versions-max", "10");
     }
 
     public Builder doc(String doc) {
@@ -172,6 +181,11 @@ public final class TableDefinition {
             }
             return b;
           };
+      return this;
+    }
+
+    public Builder maintenance(TableMaintenance m) {
+      this.maintenance = m;
       return this;
     }
 

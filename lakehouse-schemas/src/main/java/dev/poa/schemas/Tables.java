@@ -575,6 +575,45 @@ public final class Tables {
           .property("commit.retry.num-retries", "0")
           .property("write.metadata.delete-after-commit.enabled", "true")
           .property("write.metadata.previous-versions-max", "20")
+          // it keeps its own history short (LakehouseLease.expireOldStates) and its one row in one file
+          .maintenance(TableMaintenance.selfManaged())
+          .build();
+
+  public static final TableDefinition MAINTENANCE_RUNS =
+      TableDefinition.builder("ops", "maintenance_runs")
+          .doc("What each 'poa maintain' run did to each table: files and bytes before and after compaction,"
+              + " manifests, snapshots expired and kept (and how many of them an epoch tag protects), orphan files"
+              + " removed. A dry run records nothing.")
+          .layoutRationale("A few rows per day, read whole: unpartitioned, append-only.")
+          .version(
+              1,
+              "initial",
+              required("run_id", T.STRING, "the maintenance run"),
+              required("table_name", T.STRING, "namespace.table"),
+              required("status", T.STRING, "done | failed (detail says why; the other tables were maintained)"),
+              optional("data_files_before", T.LONG, "data files of the current snapshot before"),
+              optional("data_files_after", T.LONG, "... after"),
+              optional("data_bytes_before", T.LONG, "bytes of those data files before"),
+              optional("data_bytes_after", T.LONG, "... after"),
+              optional("delete_files_before", T.LONG, "delete files of the current snapshot before"),
+              optional("delete_files_after", T.LONG, "... after"),
+              optional("files_rewritten", T.LONG, "data files compaction replaced"),
+              optional("files_written", T.LONG, "data files compaction wrote"),
+              optional("manifests_before", T.LONG, "manifests of the current snapshot before"),
+              optional("manifests_after", T.LONG, "... after"),
+              optional("snapshots_before", T.LONG, "snapshots in the table's metadata before"),
+              optional("snapshots_expired", T.LONG, "snapshots expired"),
+              optional("snapshots_kept", T.LONG, "snapshots left"),
+              optional("snapshots_protected", T.LONG, "snapshots kept because an epoch tag (epoch-<id>) holds them"),
+              optional("orphans_removed", T.LONG, "files under the table's location that no snapshot references,"
+                  + " older than the safe age, removed"),
+              optional("metadata_bytes_before", T.LONG, "bytes under the table's metadata/ directory before"),
+              optional("metadata_bytes_after", T.LONG, "... after"),
+              required("retain", T.STRING, "snapshot retention of the run, e.g. 7d"),
+              required("orphans_older_than", T.STRING, "orphan safe age of the run, e.g. 3d"),
+              optional("detail", T.STRING, "why skipped or failed; notes"),
+              required("started_at", T.TIMESTAMPTZ, "when the table's maintenance started"),
+              required("finished_at", T.TIMESTAMPTZ, "when it finished"))
           .build();
 
   /** Every table, in creation order. */
@@ -584,5 +623,5 @@ public final class Tables {
           INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS, TRAINING_GRADIENTS, TRAINING_GRADIENT_REJECTS,
           GRADIENT_INGEST_RUNS, SPAN_DOCUMENTS, SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS, VALIDATORS,
           VALIDATIONS, VALIDATION_REJECTS, VALIDATION_INGEST_RUNS, EPOCH_PAYOUTS, MANIFESTS, SETTLEMENTS,
-          LAKEHOUSE_LEASE);
+          LAKEHOUSE_LEASE, MAINTENANCE_RUNS);
 }

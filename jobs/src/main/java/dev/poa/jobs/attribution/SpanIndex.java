@@ -15,7 +15,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -102,17 +105,33 @@ public final class SpanIndex {
 
   /**
    * Deletes n-grams of an update that stopped before committing its documents: only the latest
-   * commit of the index can be such (every update repairs first).
+   * update of the index can be such (every update repairs first). Compaction commits
+   * ({@code replace}) are looked through, and the documents' update is looked for in their
+   * current ancestry (not {@code snapshots()}, which lists rolled-back ones); when snapshot expiry
+   * has removed it, the delete runs anyway: it only removes n-grams of contributions that have no
+   * document, which is always right.
    */
   private boolean repairOrphans() {
-    Snapshot current = lh.table(Tables.SPAN_INDEX).currentSnapshot();
-    String run = current == null ? null : current.summary().get(RUN_PROPERTY);
-    if (run == null || !"append".equals(current.operation())) {
+    Snapshot latest = null;
+    Table index = lh.table(Tables.SPAN_INDEX);
+    if (index.currentSnapshot() != null) {
+      for (Snapshot s : SnapshotUtil.ancestorsOf(index.currentSnapshot().snapshotId(), index::snapshot)) {
+        if (!DataOperations.REPLACE.equals(s.operation())) {
+          latest = s;
+          break;
+        }
+      }
+    }
+    String run = latest == null ? null : latest.summary().get(RUN_PROPERTY);
+    if (run == null || !DataOperations.APPEND.equals(latest.operation())) {
       return false;
     }
-    for (Snapshot s : lh.table(Tables.SPAN_DOCUMENTS).snapshots()) {
-      if (run.equals(s.summary().get(RUN_PROPERTY))) {
-        return false;
+    Table documents = lh.table(Tables.SPAN_DOCUMENTS);
+    if (documents.currentSnapshot() != null) {
+      for (Snapshot s : SnapshotUtil.ancestorsOf(documents.currentSnapshot().snapshotId(), documents::snapshot)) {
+        if (run.equals(s.summary().get(RUN_PROPERTY))) {
+          return false;
+        }
       }
     }
     spark.sql("DELETE FROM " + lh.sparkName(Tables.SPAN_INDEX) + " WHERE contribution_id NOT IN (SELECT contribution_id FROM "

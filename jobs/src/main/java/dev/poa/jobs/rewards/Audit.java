@@ -74,10 +74,16 @@ public final class Audit {
     Row m = manifest(epoch);
     RewardPolicy policy = RewardPolicy.parse(m.getAs("policy_json"));
     Map<String, Long> snapshots = new TreeMap<>(CollectionConvertersHelper.toJava(m.getAs("input_snapshots")));
-    progress.step("re-deriving epoch " + epoch + " at the recorded snapshots " + snapshots);
     List<Difference> diffs = new ArrayList<>();
+    Map<String, String> refs = refs(epoch, snapshots, diffs, progress);
+    if (!diffs.isEmpty()) {
+      return new Report(epoch, m.getAs("root"), 0, List.copyOf(diffs));
+    }
+    progress.step("re-deriving epoch " + epoch + " at the recorded snapshots " + snapshots + " through " + refs.values()
+        .stream().distinct().toList());
     RewardRules rules = RewardRules.of(RewardsJob.settingsOf(m));
-    try (RewardsJob.Derivation d = new RewardsJob(lh, progress).derive(epoch, policy, rules, snapshots)) {
+    try (RewardsJob.Derivation d = new RewardsJob(lh, progress).readingThrough(refs).derive(epoch, policy, rules,
+        snapshots)) {
       // every payout row, compared in Spark: derived and stored side by side, keyed by (address, role)
       Dataset<Row> derived = d.payouts().select(col("address"), col("role"), col("amount_wei").as("d_amount"),
           col("cumulative_wei").as("d_cumulative"));
@@ -172,6 +178,39 @@ public final class Audit {
           + " under the recorded root " + m.getAs("root") + ": run poa audit --epoch " + epoch);
     }
     return new Proof(a, entry.epochAmount(), entry.cumulative(), proof, m.getAs("root"));
+  }
+
+  /**
+   * How each recorded snapshot is read: through the epoch's tag when it points at that snapshot
+   * (the tag is what keeps it from expiry), by id when the epoch was finalised before tags and the
+   * snapshot is still there. A tag on another snapshot, or a snapshot gone with no tag, is a
+   * difference: the epoch can no longer be re-derived as it was finalised.
+   */
+  private Map<String, String> refs(String epoch, Map<String, Long> snapshots, List<Difference> diffs, Progress progress) {
+    Map<String, String> refs = new TreeMap<>();
+    String tag = EpochTags.name(epoch);
+    for (Map.Entry<String, Long> e : snapshots.entrySet()) {
+      if (e.getValue() < 0) {
+        continue;
+      }
+      org.apache.iceberg.Table t = lh.table(EpochTags.definition(e.getKey()));
+      t.refresh();
+      org.apache.iceberg.SnapshotRef ref = t.refs().get(tag);
+      if (ref != null && ref.snapshotId() == e.getValue()) {
+        refs.put(e.getKey(), tag);
+      } else if (ref != null) {
+        diffs.add(new Difference("tag_moved", e.getKey() + ": tag " + tag + " points at snapshot " + ref.snapshotId()
+            + ", the epoch read " + e.getValue()));
+      } else if (t.snapshot(e.getValue()) != null) {
+        progress.step(e.getKey() + ": no tag " + tag + ", reading snapshot " + e.getValue() + " by id ('poa migrate'"
+            + " tags it, so that snapshot expiry keeps it)");
+        refs.put(e.getKey(), Long.toString(e.getValue()));
+      } else {
+        diffs.add(new Difference("snapshot_expired", e.getKey() + ": snapshot " + e.getValue() + " that the epoch read"
+            + " was expired and no tag " + tag + " kept it; the epoch cannot be re-derived"));
+      }
+    }
+    return refs;
   }
 
   /** Scala map of the Iceberg row → Java map. */

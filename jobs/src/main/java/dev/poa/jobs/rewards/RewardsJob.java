@@ -236,11 +236,27 @@ public final class RewardsJob {
   private final Lakehouse lh;
   private final SparkSession spark;
   private final Progress progress;
+  /** table → the ref (tag name or snapshot id) through which its pinned snapshot is read. */
+  private final Map<String, String> refs;
 
   public RewardsJob(Lakehouse lh, Progress progress) {
+    this(lh, progress, Map.of());
+  }
+
+  private RewardsJob(Lakehouse lh, Progress progress, Map<String, String> refs) {
     this.lh = lh;
     this.spark = lh.spark();
     this.progress = progress;
+    this.refs = Map.copyOf(refs);
+  }
+
+  /**
+   * The same job reading the given tables through the given refs (a tag name, or a snapshot id)
+   * instead of the snapshot ids it derives from: how {@code poa audit} reads through the epoch's
+   * tags. Each ref must point at that snapshot id (the caller checks).
+   */
+  public RewardsJob readingThrough(Map<String, String> refs) {
+    return new RewardsJob(lh, progress, refs);
   }
 
   public Result run(Config config) throws IOException {
@@ -295,6 +311,9 @@ public final class RewardsJob {
           new BigDecimal(d.totalWei()), new BigDecimal(d.cumulativeTotalWei()), d.recipients(), path, sha,
           CollectionConverters.asScala(d.inputSnapshots()), "finalised", Timestamp.from(Instant.now()), chainEpoch,
           CollectionConverters.asScala(config.rules().toMap()));
+      // the snapshots it read are tagged before the epoch is final, so snapshot expiry never takes them
+      lease.assertHeld();
+      EpochTags.tag(lh, epoch, d.inputSnapshots());
       // written last: the epoch is finalised once this row exists
       lease.assertHeld();
       commitManifestRow(manifest, epoch, manifestsRead);
@@ -318,6 +337,10 @@ public final class RewardsJob {
             + ", but recomputing it now gives " + again.root()
             + " (late inputs or another policy): run 'poa audit --epoch " + epoch + "' to see what differs");
       }
+    }
+    EpochTags.Repair tags = EpochTags.ensure(lh);
+    if (tags.created() > 0) {
+      progress.step(tags.describe());
     }
     progress.step("epoch " + epoch + " is already finalised (" + recorded + "); recomputation matches");
     return new Result(epoch, true, m.getAs("root"), ((BigDecimal) m.getAs("total_wei")).toBigIntegerExact(),
@@ -433,7 +456,8 @@ public final class RewardsJob {
   private Dataset<Row> at(TableDefinition t, Map<String, Long> snapshots) {
     long id = snapshots.getOrDefault(t.qualifiedName(), -1L);
     return id < 0 ? spark.table(lh.sparkName(t)).limit(0)
-        : spark.read().option("versionAsOf", id).table(lh.sparkName(t));
+        : spark.read().option("versionAsOf", refs.getOrDefault(t.qualifiedName(), Long.toString(id)))
+            .table(lh.sparkName(t));
   }
 
   static final StructType PAYOUT = new StructType()
