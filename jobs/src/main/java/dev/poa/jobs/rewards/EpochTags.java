@@ -77,14 +77,14 @@ public final class EpochTags {
     int present = 0;
     List<String> moved = new ArrayList<>();
     List<String> expired = new ArrayList<>();
+    Map<String, Table> tables = new java.util.HashMap<>();
     for (Row m : manifests) {
       String epoch = m.getString(0);
       for (Map.Entry<String, Long> e : new TreeMap<>(Audit.CollectionConvertersHelper.toJava(m.<String, Object>getMap(1))).entrySet()) {
         if (e.getValue() < 0) {
           continue;
         }
-        Table t = lh.table(definition(e.getKey()));
-        t.refresh();
+        Table t = tables.computeIfAbsent(e.getKey(), k -> lh.table(definition(k)));
         SnapshotRef ref = t.refs().get(name(epoch));
         String where = e.getKey() + "@" + name(epoch);
         if (ref != null) {
