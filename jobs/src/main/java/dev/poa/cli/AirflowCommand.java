@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -238,34 +237,9 @@ final class AirflowCommand implements Runnable {
       if (!await) {
         return 0;
       }
-      long deadline = System.nanoTime() + Durations.parse(timeout).toNanos();
       int expected = (int) (java.time.LocalDate.parse(last).toEpochDay() - java.time.LocalDate.parse(first).toEpochDay()) + 1;
-      List<DAGRunResponse> runs;
-      String seen = "";
-      while (true) {
-        runs = new ArrayList<>();
-        for (DAGRunResponse r : a.runs(dag)) {
-          OffsetDateTime l = r.getLogicalDate();
-          if (l != null && !l.isBefore(start(first)) && !l.isAfter(start(last))) {
-            runs.add(r);
-          }
-        }
-        String now = runs.stream().map(r -> r.getLogicalDate().toLocalDate() + " " + r.getState()).toList().toString();
-        if (!now.equals(seen)) {
-          System.err.println("[airflow] " + now);
-          seen = now;
-        }
-        boolean done = runs.size() >= expected && runs.stream().allMatch(AirflowClient::finished);
-        if (done || System.nanoTime() > deadline) {
-          break;
-        }
-        try {
-          Thread.sleep(3000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted", e);
-        }
-      }
+      List<DAGRunResponse> runs = a.awaitRange(dag, start(first), start(last), expected, Durations.parse(timeout),
+          m -> System.err.println("[airflow] " + m));
       for (DAGRunResponse r : runs) {
         print(r);
         printTasks(a, r);

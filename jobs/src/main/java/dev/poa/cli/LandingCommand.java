@@ -51,6 +51,22 @@ final class LandingCommand implements Runnable {
     List<Landing.Kind> kinds() {
       return kind == null ? List.of(Landing.Kind.values()) : List.of(Landing.Kind.parse(kind));
     }
+
+    /**
+     * Calls {@code f} on each ready batch, kind by kind in pipeline order; a kind is listed once the
+     * previous kind's batches are done. Listed without a Spark session: finding nothing costs none.
+     */
+    int eachReady(PoaConfig c, java.util.function.Consumer<Landing.Batch> f) {
+      var hadoop = dev.poa.jobs.PoaSpark.hadoopConfiguration(c);
+      int n = 0;
+      for (Landing.Kind k : kinds()) {
+        for (Landing.Batch b : Landing.ready(hadoop, prefix(c), k)) {
+          f.accept(b);
+          n++;
+        }
+      }
+      return n;
+    }
   }
 
   /** --landing, else poa.landing, else <warehouse>/landing. */
@@ -79,18 +95,9 @@ final class LandingCommand implements Runnable {
     @Override
     public Integer call() {
       PoaConfig c = parent.root.config();
-      String prefix = where.prefix(c);
-      // listed without a Spark session: a scan that finds nothing ready costs no session
-      var hadoop = dev.poa.jobs.PoaSpark.hadoopConfiguration(c);
-      int batches = 0;
-      for (Landing.Kind k : where.kinds()) {
-        for (Landing.Batch b : Landing.ready(hadoop, prefix, k)) {
-          batches++;
-          System.out.println(k.folder() + " " + (b.adapterId() == null ? "" : b.adapterId() + "/") + b.name() + ": "
-              + ingest(c, parent.root.lakehouse(), b));
-        }
-      }
-      System.out.println(batches + " ready batch(es) under " + prefix);
+      int batches = where.eachReady(c, b -> System.out.println(b.kind().folder() + " "
+          + (b.adapterId() == null ? "" : b.adapterId() + "/") + b.name() + ": " + ingest(c, parent.root.lakehouse(), b)));
+      System.out.println(batches + " ready batch(es) under " + where.prefix(c));
       return 0;
     }
 
@@ -118,12 +125,8 @@ final class LandingCommand implements Runnable {
     @Override
     public Integer call() {
       PoaConfig c = parent.root.config();
-      var hadoop = dev.poa.jobs.PoaSpark.hadoopConfiguration(c);
-      for (Landing.Kind k : where.kinds()) {
-        for (Landing.Batch b : Landing.ready(hadoop, where.prefix(c), k)) {
-          System.out.println(k.folder() + "\t" + (b.adapterId() == null ? "" : b.adapterId()) + "\t" + b.dir());
-        }
-      }
+      where.eachReady(c, b -> System.out.println(b.kind().folder() + "\t" + (b.adapterId() == null ? "" : b.adapterId())
+          + "\t" + b.dir()));
       return 0;
     }
   }

@@ -195,19 +195,17 @@ public final class Audit {
       }
       org.apache.iceberg.Table t = lh.table(EpochTags.definition(e.getKey()));
       t.refresh();
-      org.apache.iceberg.SnapshotRef ref = t.refs().get(tag);
-      if (ref != null && ref.snapshotId() == e.getValue()) {
-        refs.put(e.getKey(), tag);
-      } else if (ref != null) {
-        diffs.add(new Difference("tag_moved", e.getKey() + ": tag " + tag + " points at snapshot " + ref.snapshotId()
-            + ", the epoch read " + e.getValue()));
-      } else if (t.snapshot(e.getValue()) != null) {
-        progress.step(e.getKey() + ": no tag " + tag + ", reading snapshot " + e.getValue() + " by id ('poa migrate'"
-            + " tags it, so that snapshot expiry keeps it)");
-        refs.put(e.getKey(), Long.toString(e.getValue()));
-      } else {
-        diffs.add(new Difference("snapshot_expired", e.getKey() + ": snapshot " + e.getValue() + " that the epoch read"
-            + " was expired and no tag " + tag + " kept it; the epoch cannot be re-derived"));
+      switch (EpochTags.protection(t, epoch, e.getValue())) {
+        case TAGGED -> refs.put(e.getKey(), tag);
+        case TAG_MOVED -> diffs.add(new Difference("tag_moved", e.getKey() + ": tag " + tag + " points at snapshot "
+            + t.refs().get(tag).snapshotId() + ", the epoch read " + e.getValue()));
+        case UNTAGGED -> {
+          progress.step(e.getKey() + ": no tag " + tag + ", reading snapshot " + e.getValue() + " by id ('poa migrate'"
+              + " tags it, so that snapshot expiry keeps it)");
+          refs.put(e.getKey(), Long.toString(e.getValue()));
+        }
+        case EXPIRED -> diffs.add(new Difference("snapshot_expired", e.getKey() + ": snapshot " + e.getValue()
+            + " that the epoch read was expired and no tag " + tag + " kept it; the epoch cannot be re-derived"));
       }
     }
     return refs;

@@ -26,6 +26,26 @@ public final class EpochTags {
     return "epoch-" + epoch;
   }
 
+  /** Where a snapshot an epoch read stands with respect to the epoch's tag on its table. */
+  public enum Protection {
+    /** the tag points at it: expiry keeps it, and reads go through the tag */
+    TAGGED,
+    /** the tag points at another snapshot */
+    TAG_MOVED,
+    /** no tag, the snapshot is still there (finalised before tags existed): it can be tagged */
+    UNTAGGED,
+    /** no tag, and the snapshot was expired: the epoch can no longer be re-derived */
+    EXPIRED
+  }
+
+  public static Protection protection(Table t, String epoch, long snapshotId) {
+    SnapshotRef ref = t.refs().get(name(epoch));
+    if (ref != null) {
+      return ref.snapshotId() == snapshotId ? Protection.TAGGED : Protection.TAG_MOVED;
+    }
+    return t.snapshot(snapshotId) == null ? Protection.EXPIRED : Protection.UNTAGGED;
+  }
+
   /** What {@link #ensure} found for the finalised epochs: tags created, already right, moved, or impossible. */
   public record Repair(int epochs, int created, int present, List<String> moved, List<String> expired) {
     public String describe() {
@@ -71,33 +91,32 @@ public final class EpochTags {
     if (!lh.exists(Tables.MANIFESTS)) {
       return new Repair(0, 0, 0, List.of(), List.of());
     }
-    List<Row> manifests = lh.spark().table(lh.sparkName(Tables.MANIFESTS)).select("epoch", "input_snapshots")
-        .orderBy("epoch").collectAsList();
+    return ensure(lh, lh.spark().table(lh.sparkName(Tables.MANIFESTS)).orderBy("epoch").collectAsList());
+  }
+
+  /** {@link #ensure(Lakehouse)} for the given rows of {@code rewards.epoch_manifests} only. */
+  public static Repair ensure(Lakehouse lh, List<Row> manifests) {
     int created = 0;
     int present = 0;
     List<String> moved = new ArrayList<>();
     List<String> expired = new ArrayList<>();
     Map<String, Table> tables = new java.util.HashMap<>();
     for (Row m : manifests) {
-      String epoch = m.getString(0);
-      for (Map.Entry<String, Long> e : new TreeMap<>(Audit.CollectionConvertersHelper.toJava(m.<String, Object>getMap(1))).entrySet()) {
+      String epoch = m.getAs("epoch");
+      for (Map.Entry<String, Long> e : Audit.CollectionConvertersHelper.toJava(m.getAs("input_snapshots")).entrySet()) {
         if (e.getValue() < 0) {
           continue;
         }
         Table t = tables.computeIfAbsent(e.getKey(), k -> lh.table(definition(k)));
-        SnapshotRef ref = t.refs().get(name(epoch));
         String where = e.getKey() + "@" + name(epoch);
-        if (ref != null) {
-          if (ref.snapshotId() == e.getValue()) {
-            present++;
-          } else {
-            moved.add(where);
+        switch (protection(t, epoch, e.getValue())) {
+          case TAGGED -> present++;
+          case TAG_MOVED -> moved.add(where);
+          case EXPIRED -> expired.add(where);
+          case UNTAGGED -> {
+            t.manageSnapshots().createTag(name(epoch), e.getValue()).commit();
+            created++;
           }
-        } else if (t.snapshot(e.getValue()) == null) {
-          expired.add(where);
-        } else {
-          t.manageSnapshots().createTag(name(epoch), e.getValue()).commit();
-          created++;
         }
       }
     }

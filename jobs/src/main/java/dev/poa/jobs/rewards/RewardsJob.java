@@ -338,7 +338,7 @@ public final class RewardsJob {
             + " (late inputs or another policy): run 'poa audit --epoch " + epoch + "' to see what differs");
       }
     }
-    EpochTags.Repair tags = EpochTags.ensure(lh);
+    EpochTags.Repair tags = EpochTags.ensure(lh, List.of(m));
     if (tags.created() > 0) {
       progress.step(tags.describe());
     }

@@ -263,6 +263,34 @@ public final class AirflowClient {
     }
   }
 
+  /**
+   * Waits until the DAG has {@code expected} runs with logical dates in [from, to], all finished,
+   * or the timeout passes; returns those runs as last read. {@code progress} hears each change.
+   */
+  public List<DAGRunResponse> awaitRange(String dagId, OffsetDateTime from, OffsetDateTime to, int expected,
+      Duration timeout, Consumer<String> progress) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String seen = "";
+    while (true) {
+      List<DAGRunResponse> in = new ArrayList<>();
+      for (DAGRunResponse r : runs(dagId)) {
+        OffsetDateTime l = r.getLogicalDate();
+        if (l != null && !l.isBefore(from) && !l.isAfter(to)) {
+          in.add(r);
+        }
+      }
+      String now = in.stream().map(r -> r.getLogicalDate().toLocalDate() + " " + r.getState()).toList().toString();
+      if (!now.equals(seen)) {
+        progress.accept(now);
+        seen = now;
+      }
+      if ((in.size() >= expected && in.stream().allMatch(AirflowClient::finished)) || System.nanoTime() > deadline) {
+        return in;
+      }
+      sleep(3000);
+    }
+  }
+
   /** Creates a backfill of [from, to] (logical dates); runs are created in order, one at a time. */
   public BackfillResponse backfill(String dagId, OffsetDateTime from, OffsetDateTime to, Map<String, Object> conf) {
     BackfillPostBody body = new BackfillPostBody().dagId(dagId).fromDate(from).toDate(to).dagRunConf(conf)
