@@ -24,7 +24,21 @@ if [[ "$expected" != "$actual" ]]; then
   echo "checksum mismatch for $NAME: expected $expected, got $actual" >&2
   exit 1
 fi
-rm -rf "$DIR"
-./mvnw -q -B install:install-file -Dfile="$TMP/$NAME" -DgroupId=com.nvidia -DartifactId=rapids-4-spark_2.13 \
-  -Dversion="$VERSION" -Dclassifier=cuda13 -Dpackaging=jar -DgeneratePom=true
+# What install:install-file with a generated POM would leave, written directly: no Maven run, so this
+# can download in the background beside a build (CI does) without two Maven processes sharing ~/.m2.
+mkdir -p "$DIR"
+rm -f "$DIR"/*.jar "$DIR"/*.pom "$DIR"/_remote.repositories
+cat > "$TMP/rapids-4-spark_2.13-$VERSION.pom" <<POM
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.nvidia</groupId>
+  <artifactId>rapids-4-spark_2.13</artifactId>
+  <version>$VERSION</version>
+  <description>written by infra/spark/install-rapids.sh: the published POM's parent is not on Maven Central</description>
+</project>
+POM
+# the jar first, the POM last: the POM is what marks the install complete (see the check above)
+mv "$TMP/$NAME" "$DIR/$NAME"
+mv "$TMP/rapids-4-spark_2.13-$VERSION.pom" "$DIR/rapids-4-spark_2.13-$VERSION.pom"
 echo "RAPIDS jar installed: $DIR/$NAME"

@@ -176,18 +176,23 @@ class LakehouseRaceIT {
     Path small = Files.writeString(dir.resolve("small.jsonl"),
         IngestValidationTest.rec("news", "a small batch of one record, written while another waited", "") + "\n");
 
-    // killed with SIGKILL while it holds the lease: the next writer is told who holds it, then takes it once it expires
-    Poa killed = new Poa(wh, "reading and validating", "--conf", "poa.lease.ttl=30s", "ingest", "--input",
+    // killed with SIGKILL while it holds the lease: the next writer is told who holds it, then takes it once it expires.
+    // The lease (renewed every 20s) expires 40 to 60s after the kill; both writers start at once, so each reaches
+    // the lease well within that, however loaded the machine (two writers started one after the other did not).
+    Poa killed = new Poa(wh, "reading and validating", "--conf", "poa.lease.ttl=60s", "ingest", "--input",
         inputs.get(0).toString(), "--batch-id", "k1");
     killed.awaitMarker();
     killed.process.destroyForcibly();
     killed.exit();
     Poa refused = new Poa(wh, null, "--wait-lock", "1s", "ingest", "--input", small.toString(), "--batch-id", "k2");
+    Poa waiting = new Poa(wh, null, "--wait-lock", "3m", "ingest", "--input", small.toString(), "--batch-id", "k2");
     assertEquals(8, refused.exit(), refused.out.toString());
     assertTrue(refused.out.indexOf("in use by 'poa ingest --batch-id k1'") >= 0, refused.out.toString());
     assertTrue(refused.out.indexOf("expires at") >= 0, refused.out.toString());
-    String waited = run(wh, "--wait-lock", "2m", "ingest", "--input", small.toString(), "--batch-id", "k2");
-    assertTrue(waited.contains("waiting up to 2m for the lakehouse, in use by 'poa ingest --batch-id k1'"), waited);
+    assertEquals(0, waiting.exit(), waiting.out.toString());
+    String waited = waiting.out.toString();
+    assertTrue(waited.contains("waiting up to 3m for the lakehouse, in use by 'poa ingest --batch-id k1'"), waited);
+    assertTrue(waited.contains("batch k2: ingested"), waited);
 
     // paused (SIGSTOP) past its lease's expiry: another writer takes the lease; resumed, the paused one commits nothing
     Poa paused = new Poa(wh, "deduplicating", "--conf", "poa.lease.ttl=6s", "ingest", "--input", inputs.get(1).toString(),
