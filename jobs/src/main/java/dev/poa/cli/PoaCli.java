@@ -7,6 +7,7 @@ import dev.poa.schemas.Lakehouse;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -45,6 +46,7 @@ import picocli.CommandLine.Option;
       GradientsCommand.class,
       EpochsCommand.class,
       AttributeCommand.class,
+      AttributionCommand.class,
       LandingCommand.class,
       ValidatorsCommand.class,
       ValidationsCommand.class,
@@ -215,10 +217,12 @@ public final class PoaCli implements Runnable {
             code = EXIT_AUDIT_MISMATCH;
           } else if (ex instanceof IllegalArgumentException) {
             code = EXIT_BAD_INPUT;
-          } else if (ex instanceof org.apache.spark.sql.AnalysisException) {
+          } else if (ex instanceof org.apache.spark.sql.AnalysisException || ex instanceof SqlCommand.StatementError) {
             code = EXIT_BAD_INPUT;
           }
-          err.println("poa: error: " + oneLine(cause));
+          List<String> lines = errorLines(cause);
+          err.println("poa: error: " + lines.get(0));
+          lines.subList(1, lines.size()).forEach(err::println);
           if (root.verbose) {
             ex.printStackTrace(err);
           } else if (code == EXIT_FAILED) {
@@ -242,12 +246,35 @@ public final class PoaCli implements Runnable {
   }
 
   static String oneLine(Throwable t) {
-    String m = t.getMessage();
-    if (m == null || m.isBlank()) {
-      m = t.getClass().getSimpleName();
+    return errorLines(t).get(0);
+  }
+
+  /**
+   * What a failed command prints after {@code poa: error: }: never an empty first line. For a SQL
+   * error, Spark's whole message: its error condition and message, then the statement with a caret
+   * under the position (Spark's parse errors start with a blank line and hold the statement; its
+   * analysis errors hold the plan, which a person does not need, so only the message is kept); for
+   * any other error, the first non-blank line of the message, or the exception's class if it has none.
+   */
+  static List<String> errorLines(Throwable t) {
+    if (t instanceof SqlCommand.StatementError e) {
+      List<String> lines = new java.util.ArrayList<>(errorLines(e.getCause()));
+      lines.addAll(e.statement);
+      return lines;
     }
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
+    String message = t instanceof org.apache.spark.sql.AnalysisException a
+        && !(t instanceof org.apache.spark.sql.catalyst.parser.ParseException) ? a.getSimpleMessage() : t.getMessage();
+    List<String> lines = new java.util.ArrayList<>(message == null ? List.of() : message.lines().toList());
+    while (!lines.isEmpty() && lines.get(0).isBlank()) {
+      lines.remove(0);
+    }
+    while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
+      lines.remove(lines.size() - 1);
+    }
+    if (lines.isEmpty()) {
+      return List.of(t.getClass().getName());
+    }
+    return t instanceof org.apache.spark.sql.AnalysisException ? lines : List.of(lines.get(0));
   }
 
   static final class Version implements CommandLine.IVersionProvider {

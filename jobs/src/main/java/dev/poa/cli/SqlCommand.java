@@ -35,17 +35,52 @@ final class SqlCommand implements Callable<Integer> {
   String query;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     if (!List.of("table", "csv", "json").contains(format)) {
       throw new IllegalArgumentException("--format must be table, csv or json, got " + format);
     }
     // read-only: no lease and no DDL (a lakehouse behind this build: poa migrate)
-    Dataset<Row> df = root.spark().sql(query);
+    Dataset<Row> df;
+    try {
+      df = root.spark().sql(query);
+    } catch (Exception e) { // Spark's exceptions are checked ones that Scala does not declare
+      if (e instanceof org.apache.spark.sql.AnalysisException a
+          && !(e instanceof org.apache.spark.sql.catalyst.parser.ParseException)) { // a parse error holds the caret already
+        throw new StatementError(a, query);
+      }
+      throw e;
+    }
     print(df, format, limit, System.out);
     return 0;
   }
 
+  /** An analysis error of a statement, printed as Spark's shell does: the error, then the statement with a caret. */
+  static final class StatementError extends RuntimeException {
+    final List<String> statement;
+
+    StatementError(org.apache.spark.sql.AnalysisException cause, String query) {
+      super(cause.getSimpleMessage(), cause);
+      List<String> lines = new java.util.ArrayList<>(List.of("", "== SQL =="));
+      List<String> queryLines = query.lines().toList();
+      int line = cause.line().isDefined() ? (Integer) cause.line().get() : -1;
+      int pos = cause.startPosition().isDefined() ? (Integer) cause.startPosition().get() : -1;
+      for (int i = 0; i < queryLines.size(); i++) {
+        lines.add(queryLines.get(i));
+        if (i + 1 == line && pos >= 0) {
+          lines.add(" ".repeat(pos) + "^^^");
+        }
+      }
+      this.statement = List.copyOf(lines);
+    }
+  }
+
   static void print(Dataset<Row> df, String format, int limit, PrintStream out) {
+    java.io.PrintWriter w = new java.io.PrintWriter(new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8));
+    print(df, format, limit, w);
+    w.flush();
+  }
+
+  static void print(Dataset<Row> df, String format, int limit, java.io.PrintWriter out) {
     switch (format) {
       case "json" -> df.toJSON().toLocalIterator().forEachRemaining(out::println);
       case "csv" -> {

@@ -222,6 +222,62 @@ class AttributionTest {
     AttributeJob.Result auto = new AttributeJob(t.lakehouse(), Progress.SILENT).run(config(AttributeJob.Method.AUTO, topK));
     assertEquals(Map.of("gradient", 7L, "span", 1L), auto.byMethod());
     assertNotNull(auto.runId());
+    assertDatanetSharesReconcile(t, auto.runId());
+  }
+
+  /**
+   * attribution.datanet_shares of a run agrees with its scores (credit = the sum of the DataNet's
+   * shares, inferences touched), its shares and the unattributed part sum to 1 per adapter, and the
+   * report (poa attribution datanets) prints the same.
+   */
+  void assertDatanetSharesReconcile(TestLakehouse t, String runId) {
+    String run = " WHERE run_id = '" + runId + "'";
+    Map<String, String> expected = new TreeMap<>();
+    for (Row r : t.spark().sql("SELECT adapter_id, datanet, method, CAST(sum(CAST(share AS DECIMAL(38,18))) AS DOUBLE),"
+        + " count(DISTINCT request_id) FROM " + t.table("attribution.scores") + run + " GROUP BY 1, 2, 3").collectAsList()) {
+      expected.put(r.getString(0) + "/" + r.getString(1) + "/" + r.getString(2), r.getDouble(3) + " " + r.getLong(4));
+    }
+    Map<String, String> got = new TreeMap<>();
+    Map<String, Double> perAdapter = new TreeMap<>();
+    Map<String, Long> served = new TreeMap<>();
+    for (Row r : t.spark().sql("SELECT * FROM " + t.table("attribution.datanet_shares") + run).collectAsList()) {
+      String adapter = r.getAs("adapter_id");
+      got.put(adapter + "/" + r.getAs("datanet") + "/" + r.getAs("method"), r.getAs("credit") + " " + r.getAs("inferences_touched"));
+      assertEquals(r.<Double>getAs("credit") / r.<Long>getAs("adapter_inferences"), r.<Double>getAs("share"), 1e-12);
+      perAdapter.merge(adapter, r.getAs("share"), Double::sum);
+      served.put(adapter, r.getAs("adapter_inferences"));
+    }
+    assertEquals(expected, got);
+    assertTrue(!got.isEmpty());
+    Map<String, Long> unattributed = new TreeMap<>();
+    for (Row r : t.spark().sql("SELECT adapter_id, count(*), count_if(NOT attributed) FROM "
+        + t.table("attribution.inference_summary") + run + " GROUP BY 1").collectAsList()) {
+      assertEquals(r.getLong(1), served.get(r.getString(0)), "inferences the adapter served");
+      assertEquals(1.0, perAdapter.get(r.getString(0)) + (double) r.getLong(2) / r.getLong(1), 1e-9);
+      unattributed.put(r.getString(0), r.getLong(2));
+    }
+
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = dev.poa.cli.PoaCli.execute(new String[] {"--warehouse", t.warehouse().toString(), "--conf",
+        "poa.catalog=" + t.config().catalogName(), "attribution", "datanets", "--epoch", EPOCH, "--format", "csv"},
+        new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), false);
+    assertEquals(0, code, err.toString());
+    List<String> lines = out.toString().lines().toList();
+    assertEquals("adapter,datanet,method,share,inferences,of", lines.get(0));
+    Map<String, Double> reported = new TreeMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      reported.merge(f[0], Double.parseDouble(f[3]), Double::sum);
+      if (f[1].equals("(unattributed)")) {
+        assertEquals(unattributed.get(f[0]), Long.parseLong(f[4]), line);
+      } else {
+        assertTrue(got.containsKey(f[0] + "/" + f[1] + "/" + f[2]), line);
+      }
+      assertEquals(served.get(f[0]), Long.parseLong(f[5]), line);
+    }
+    assertEquals(served.keySet(), reported.keySet());
+    reported.values().forEach(v -> assertEquals(1.0, v, 5e-4, out.toString()));
   }
 
   void assertSharesSumToOne(TestLakehouse t, String method) {

@@ -1,6 +1,7 @@
 package dev.poa.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,6 +87,21 @@ class CliTest {
 
     Run badSql = poa(wh, cat, "sql", "SELECT * FROM datanet.nothing_here");
     assertEquals(PoaCli.EXIT_BAD_INPUT, badSql.code());
+    assertTrue(badSql.err().startsWith("poa: error: [TABLE_OR_VIEW_NOT_FOUND] "), badSql.err());
+    assertTrue(badSql.err().contains("`datanet`.`nothing_here`"), badSql.err());
+    assertFalse(badSql.err().contains("UnresolvedRelation"), "the plan is not for a person: " + badSql.err());
+    List<String> badLines = badSql.err().lines().toList();
+    int query = badLines.indexOf("SELECT * FROM datanet.nothing_here");
+    assertTrue(query > 0 && badLines.get(query + 1).equals(" ".repeat(14) + "^^^"), "a caret under the table: " + badSql.err());
+
+    // a parse error starts with a blank line in Spark: the error line says what and where, then the statement and a caret
+    Run typo = poa(wh, cat, "sql", "SELEC 1");
+    assertEquals(PoaCli.EXIT_BAD_INPUT, typo.code());
+    List<String> typoLines = typo.err().lines().toList();
+    assertTrue(typoLines.get(0).startsWith("poa: error: [PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'"), typo.err());
+    assertTrue(typoLines.get(0).contains("line 1, pos 0"), typo.err());
+    int statement = typoLines.indexOf("SELEC 1");
+    assertTrue(statement > 0 && typoLines.get(statement + 1).startsWith("^"), typo.err());
 
     Run usage = poa(wh, cat, "ingest");
     assertEquals(PoaCli.EXIT_USAGE, usage.code());

@@ -380,6 +380,28 @@ public final class Tables {
           .sortedBy("request_id")
           .build();
 
+  public static final TableDefinition DATANET_SHARES =
+      TableDefinition.builder("attribution", "datanet_shares")
+          .doc("Influence per DataNet: for each adapter and method of an epoch, the credit its inferences gave"
+              + " each DataNet's contributions. Over an adapter's rows, share sums to the fraction of its"
+              + " inferences that were attributed (the rest is unattributed).")
+          .layoutRationale("Same partitions as attribution.scores, written and published with them (run_id).")
+          .version(
+              1,
+              "initial",
+              required("epoch", T.STRING, "epoch id"),
+              required("adapter_id", T.STRING, "adapter that served the inferences"),
+              required("datanet", T.STRING, "DataNet of the credited contributions"),
+              required("method", T.STRING, "span | gradient"),
+              required("share", T.DOUBLE, "credit / adapter_inferences: the DataNet's share of the adapter's inferences"),
+              required("credit", T.DOUBLE, "sum of the DataNet's shares over the adapter's inferences (exact decimal sum)"),
+              required("inferences_touched", T.LONG, "inferences of the adapter that credited the DataNet"),
+              required("adapter_inferences", T.LONG, "inferences the adapter served in the epoch, attributed or not"),
+              optional("run_id", T.STRING, "attribution run that wrote the row (see attribution.scores)"))
+          .partitionedBy(s -> PartitionSpec.builderFor(s).identity("epoch").build())
+          .sortedBy("adapter_id", "datanet", "method")
+          .build();
+
   public static final TableDefinition ATTRIBUTION_RUNS =
       TableDefinition.builder("attribution", "runs")
           .doc("One row per published attribution run of an epoch and method, with its inputs' snapshots;"
@@ -623,5 +645,5 @@ public final class Tables {
           INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS, TRAINING_GRADIENTS, TRAINING_GRADIENT_REJECTS,
           GRADIENT_INGEST_RUNS, SPAN_DOCUMENTS, SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS, VALIDATORS,
           VALIDATIONS, VALIDATION_REJECTS, VALIDATION_INGEST_RUNS, EPOCH_PAYOUTS, MANIFESTS, SETTLEMENTS,
-          LAKEHOUSE_LEASE, MAINTENANCE_RUNS);
+          LAKEHOUSE_LEASE, MAINTENANCE_RUNS, DATANET_SHARES);
 }

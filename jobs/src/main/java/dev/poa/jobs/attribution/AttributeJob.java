@@ -190,6 +190,9 @@ public final class AttributeJob {
     IcebergWrites.append(scores, lh.sparkName(Tables.SCORES), props);
     lease.assertHeld();
     IcebergWrites.append(summary, lh.sparkName(Tables.INFERENCE_SUMMARY), props);
+    lease.assertHeld();
+    IcebergWrites.append(DatanetShares.of(epoch, scores, assigned).withColumn("run_id", lit(runId)),
+        lh.sparkName(Tables.DATANET_SHARES), props);
 
     Map<String, Long> byMethod = new TreeMap<>();
     for (Row r : assigned.groupBy("method").count().collectAsList()) {
@@ -207,6 +210,7 @@ public final class AttributeJob {
     Map<String, Long> outputSnapshots = new TreeMap<>();
     outputSnapshots.put(Tables.SCORES.qualifiedName(), lh.currentSnapshotId(Tables.SCORES));
     outputSnapshots.put(Tables.INFERENCE_SUMMARY.qualifiedName(), lh.currentSnapshotId(Tables.INFERENCE_SUMMARY));
+    outputSnapshots.put(Tables.DATANET_SHARES.qualifiedName(), lh.currentSnapshotId(Tables.DATANET_SHARES));
     Map<String, String> settings = new TreeMap<>();
     settings.put("span", config.span().toString());
     settings.put("gradient", config.gradient().toString());
@@ -230,7 +234,7 @@ public final class AttributeJob {
   private void deleteSuperseded(String epoch, List<String> methods, String runId) {
     String in = methods.stream().map(m -> "'" + m + "'").reduce((a, b) -> a + ", " + b).orElseThrow();
     String superseded = "epoch = '" + epoch + "' AND method IN (" + in + ") AND (run_id IS NULL OR run_id <> '" + runId + "')";
-    for (TableDefinition t : List.of(Tables.SCORES, Tables.INFERENCE_SUMMARY)) {
+    for (TableDefinition t : List.of(Tables.SCORES, Tables.INFERENCE_SUMMARY, Tables.DATANET_SHARES)) {
       // a DELETE rewrites files: only when there is something to delete (not on an epoch's first run)
       if (!spark.table(lh.sparkName(t)).filter(superseded).limit(1).isEmpty()) {
         spark.sql("DELETE FROM " + lh.sparkName(t) + " WHERE " + superseded);

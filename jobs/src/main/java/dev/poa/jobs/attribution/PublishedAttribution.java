@@ -15,7 +15,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Which rows of {@code attribution.scores} and {@code attribution.inference_summary} count: for
+ * Which rows of {@code attribution.scores}, {@code attribution.inference_summary} and
+ * {@code attribution.datanet_shares} count: for
  * each method of an epoch, those of the latest published run that covered the method ({@code span}
  * or {@code gradient}, or {@code auto} for both). A run appends its rows tagged with its
  * {@code run_id} and publishes them by appending its row to {@code attribution.runs} last, so a
