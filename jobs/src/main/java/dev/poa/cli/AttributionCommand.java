@@ -64,9 +64,7 @@ final class AttributionCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (!List.of("table", "csv", "json").contains(format)) {
-        throw new IllegalArgumentException("--format must be table, csv or json, got " + format);
-      }
+      SqlCommand.requireFormat(format);
       String e = Epochs.resolve(epoch);
       Lakehouse lh = parent.root.lakehouse();
       lh.requireCurrent(List.of(Tables.SCORES, Tables.INFERENCE_SUMMARY, Tables.ATTRIBUTION_RUNS, Tables.DATANET_SHARES));

@@ -262,8 +262,8 @@ public final class PoaCli implements Runnable {
       lines.addAll(e.statement);
       return lines;
     }
-    String message = t instanceof org.apache.spark.sql.AnalysisException a
-        && !(t instanceof org.apache.spark.sql.catalyst.parser.ParseException) ? a.getSimpleMessage() : t.getMessage();
+    String message = SqlCommand.holdsPlan(t) ? ((org.apache.spark.sql.AnalysisException) t).getSimpleMessage()
+        : t.getMessage();
     List<String> lines = new java.util.ArrayList<>(message == null ? List.of() : message.lines().toList());
     while (!lines.isEmpty() && lines.get(0).isBlank()) {
       lines.remove(0);

@@ -36,22 +36,35 @@ final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!List.of("table", "csv", "json").contains(format)) {
-      throw new IllegalArgumentException("--format must be table, csv or json, got " + format);
-    }
+    requireFormat(format);
     // read-only: no lease and no DDL (a lakehouse behind this build: poa migrate)
     Dataset<Row> df;
     try {
       df = root.spark().sql(query);
     } catch (Exception e) { // Spark's exceptions are checked ones that Scala does not declare
-      if (e instanceof org.apache.spark.sql.AnalysisException a
-          && !(e instanceof org.apache.spark.sql.catalyst.parser.ParseException)) { // a parse error holds the caret already
-        throw new StatementError(a, query);
+      if (holdsPlan(e)) { // a parse error holds the statement and its caret already
+        throw new StatementError((org.apache.spark.sql.AnalysisException) e, query);
       }
       throw e;
     }
     print(df, format, limit, System.out);
     return 0;
+  }
+
+  /** Checked before any work: the formats {@link #print} knows. */
+  static void requireFormat(String format) {
+    if (!List.of("table", "csv", "json").contains(format)) {
+      throw new IllegalArgumentException("--format must be table, csv or json, got " + format);
+    }
+  }
+
+  /**
+   * Spark's analysis errors (not its parse errors) carry the logical plan in their message, which a
+   * person does not need; their simple message is the error, with its line and position.
+   */
+  static boolean holdsPlan(Throwable t) {
+    return t instanceof org.apache.spark.sql.AnalysisException
+        && !(t instanceof org.apache.spark.sql.catalyst.parser.ParseException);
   }
 
   /** An analysis error of a statement, printed as Spark's shell does: the error, then the statement with a caret. */
