@@ -77,7 +77,9 @@ final class AttributeCommand implements Callable<Integer> {
             (int) c.getLong("poa.attribution.span.ngram", s.ngram()),
             (int) c.getLong("poa.attribution.span.boilerplate-min", s.boilerplateMinContributions()),
             c.getDouble("poa.attribution.span.boilerplate-fraction", s.boilerplateFraction()),
-            c.get("poa.attribution.span.tokenizer", s.tokenizer())),
+            c.get("poa.attribution.span.tokenizer", s.tokenizer()),
+            (int) c.getLong("poa.attribution.span.min-words", s.minWords()),
+            c.getDouble("poa.attribution.span.min-information", s.minInformation())),
         new GradientAttribution.Settings(
             c.getDouble("poa.attribution.gradient.damping", g.damping()),
             c.getBoolean("poa.attribution.gradient.relative-damping", g.relativeDamping()),

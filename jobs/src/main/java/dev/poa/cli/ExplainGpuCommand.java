@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
       "with RAPIDS' reason and poa's justification. Exit 0 when every one is",
       "justified, 1 otherwise.",
       "",
-      "Stages: span-index, span-match, gradient-score, gradient-combine, all.",
+      "Stages: span-index, span-match, span-score, gradient-score, gradient-combine, all.",
       "Needs the RAPIDS jar: infra/spark/install-rapids.sh puts it in ~/.m2",
       "(or --rapids-jar / POA_RAPIDS_JAR). The GPU twins of poa's functions are",
       "used when their jar is found (./poa builds it; or --gpu-udfs-jar).",
@@ -35,7 +35,7 @@ import picocli.CommandLine.Parameters;
 final class ExplainGpuCommand implements Callable<Integer> {
   static final String RAPIDS_JAR = ".m2/repository/com/nvidia/rapids-4-spark_2.13/26.08.1/rapids-4-spark_2.13-26.08.1-cuda13.jar";
 
-  @Parameters(index = "0", paramLabel = "STAGE", description = "span-index, span-match, gradient-score, gradient-combine or all.")
+  @Parameters(index = "0", paramLabel = "STAGE", description = "span-index, span-match, span-score, gradient-score, gradient-combine or all.")
   String stage;
 
   @Option(names = "--rapids-jar", paramLabel = "JAR", description = "RAPIDS Accelerator jar (default: POA_RAPIDS_JAR, else ~/" + RAPIDS_JAR + ").")

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,12 +122,85 @@ class AttributionTest {
     assertEquals(13, ix.documents());
     new AttributeJob(t.lakehouse(), Progress.SILENT).run(config(AttributeJob.Method.SPAN, 10));
     assertEquals(before, rows(t, "attribution.scores", "span"));
+    // the informativeness rule's word frequencies: counted once per adapter from its training set
+    // (the contribution indexed since is not in it), equal to a count over its documents
+    String direct = "SELECT s.adapter_id, w AS token, count(*) AS documents, first(n.set_size) AS set_size FROM "
+        + t.table("models.adapter_training_set") + " s JOIN " + t.table("attribution.span_documents")
+        + " d ON s.contribution_id = d.contribution_id JOIN (SELECT adapter_id, count(*) AS set_size FROM "
+        + t.table("models.adapter_training_set") + " GROUP BY adapter_id) n ON n.adapter_id = s.adapter_id"
+        + " LATERAL VIEW explode(array_distinct(d.tokens)) x AS w GROUP BY s.adapter_id, w";
+    Dataset<Row> counted = t.spark().table(t.table("attribution.span_vocabulary"));
+    assertTrue(counted.count() > 0);
+    Dataset<Row> expected = t.spark().sql(direct).join(counted.select("adapter_id").distinct(), "adapter_id")
+        .select("adapter_id", "token", "documents", "set_size");
+    assertEquals(0, expected.exceptAll(counted).count() + counted.exceptAll(expected).count());
     // the index was built by the default tokenizer: another one (or another n) is refused, not mixed in
     assertThrows(IllegalStateException.class, () -> new SpanIndex(t.lakehouse(),
         new SpanAttribution.Settings(8, 10, 0.01, "org.example.OtherTokenizer")).update(Progress.SILENT));
     assertThrows(IllegalStateException.class, () -> new SpanIndex(t.lakehouse(),
         new SpanAttribution.Settings(9, 10, 0.01, "default")).update(Progress.SILENT));
     assertEquals(8, t.spark().table(t.table("attribution.inference_summary")).count());
+  }
+
+  @Test
+  void spansWithoutInformationNeverCount(@TempDir Path dir) throws Exception {
+    TestLakehouse t = SharedSpark.lakehouse(dir);
+    Corpus corpus = new Corpus(5, 4, false);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      lines.add(corpus.toJsonLine(corpus.doc("c" + i, "original", "notes", i % 4, "text", corpus.prose(80),
+          Instant.parse("2026-03-01T00:00:00Z").plusSeconds(i))));
+    }
+    // reference text with runs that are long in tokens and poor in information (the kind real manuals are full of)
+    List<String> runs = List.of("in git-config(1).", "[--region=REGION] [GCLOUD_WIDE_FLAG ...]", "the f[B] f[BC]");
+    for (int i = 0; i < runs.size(); i++) {
+      lines.add(corpus.toJsonLine(corpus.doc("m" + i, "original", "notes", i, "text",
+          corpus.prose(40) + " Usage, as documented " + runs.get(i) + " " + corpus.prose(40),
+          Instant.parse("2026-03-01T01:00:00Z").plusSeconds(i))));
+    }
+    IngestFixtures.ingest(t, IngestFixtures.config("b1", SharedSpark.write(dir.resolve("b1.jsonl"), String.join("\n", lines) + "\n")));
+    IngestFixtures.notesWithAdapterOn(t);
+    Map<String, String> byContent = new HashMap<>();
+    for (Row r : t.spark().sql("SELECT contribution_id, content FROM " + t.table("datanet.contributions")).collectAsList()) {
+      byContent.put(r.getString(1), r.getString(0));
+    }
+    String quoted = byContent.keySet().stream().filter(c -> !c.contains("Usage, as documented")).sorted().findFirst().orElseThrow();
+    List<String> logs = new ArrayList<>();
+    logs.add(log("planted", "As the notes say, " + SpanEval.verbatim(quoted, 14, new Random(4)) + ", which is what we needed.", null));
+    logs.add(log("control-0", "The include rules are described in git-config(1). Nothing more to add about it today.", null));
+    logs.add(log("control-1", "You can call it as list [--region=REGION] [GCLOUD_WIDE_FLAG ...] to see every option there is.", null));
+    logs.add(log("control-2", "We write the f[B] f[BC] form whenever the rows are grouped by hand.", null));
+    new LogIngestJob(t.lakehouse(), Progress.SILENT).run(new LogIngestJob.Config(
+        List.of(SharedSpark.write(dir.resolve("logs.jsonl"), String.join("\n", logs) + "\n").toString()), null, "l1"));
+
+    // without the rule, each run is a verified 8-token match: the controls would be paid to the manual's contributor
+    SpanAttribution.Settings d = SpanAttribution.Settings.defaults();
+    SpanAttribution.Settings off = new SpanAttribution.Settings(d.ngram(), d.boilerplateMinContributions(),
+        d.boilerplateFraction(), d.tokenizer(), 0, 0.0);
+    GradientAttribution.Settings g = GradientAttribution.Settings.defaults();
+    AttributeJob.Result loose = new AttributeJob(t.lakehouse(), Progress.SILENT)
+        .run(new AttributeJob.Config(EPOCH, AttributeJob.Method.SPAN, off, g));
+    assertEquals(4, loose.attributed(), loose.toString());
+    Map<String, Row> summary = new HashMap<>();
+    rows(t, "attribution.inference_summary", "span").forEach(x -> summary.put(x.getAs("request_id"), x));
+    for (int i = 0; i < runs.size(); i++) {
+      String run = runs.get(i);
+      String manual = byContent.entrySet().stream().filter(e -> e.getKey().contains(run)).map(Map.Entry::getValue)
+          .findFirst().orElseThrow();
+      assertEquals(manual, summary.get("control-" + i).getAs("top_contribution"), "control-" + i + " without the rule");
+    }
+
+    // with the rule (the defaults): only the planted quote counts, and the run records the rule
+    AttributeJob.Result strict = new AttributeJob(t.lakehouse(), Progress.SILENT)
+        .run(new AttributeJob.Config(EPOCH, AttributeJob.Method.SPAN, d, g));
+    assertEquals(1, strict.attributed(), strict.toString());
+    assertEquals(Map.of("no_span", 3L), strict.unattributedByReason());
+    summary.clear();
+    rows(t, "attribution.inference_summary", "span").forEach(x -> summary.put(x.getAs("request_id"), x));
+    assertEquals(byContent.get(quoted), summary.get("planted").getAs("top_contribution"));
+    String recorded = t.spark().sql("SELECT settings['span'] FROM " + t.table("attribution.runs") + " WHERE run_id = '"
+        + strict.runId() + "'").first().getString(0);
+    assertTrue(recorded.contains("minWords=5") && recorded.contains("minInformation=0.5"), recorded);
   }
 
   @Test

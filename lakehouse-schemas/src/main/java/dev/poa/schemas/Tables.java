@@ -321,6 +321,25 @@ public final class Tables {
           .property("write.distribution-mode", "hash")
           .build();
 
+  public static final TableDefinition SPAN_VOCABULARY =
+      TableDefinition.builder("attribution", "span_vocabulary")
+          .doc("Word document frequencies of each adapter's training set: how many of its training"
+              + " contributions hold each token. Span attribution's informativeness rule reads it.")
+          .layoutRationale(
+              "Counted once per adapter (its training set is fixed at registration), the first time its"
+                  + " spans are scored, and read for the few words of candidate spans: partitioned by"
+                  + " adapter, sorted by token so min/max statistics skip row groups.")
+          .version(
+              1,
+              "initial",
+              required("adapter_id", T.STRING, "adapter"),
+              required("token", T.STRING, "lower-cased token of the index's tokenizer"),
+              required("documents", T.LONG, "training contributions of the adapter holding the token"),
+              required("set_size", T.LONG, "training contributions of the adapter when counted"))
+          .partitionedBy(s -> PartitionSpec.builderFor(s).identity("adapter_id").build())
+          .sortedBy("token")
+          .build();
+
   public static final TableDefinition SCORES =
       TableDefinition.builder("attribution", "scores")
           .doc(
@@ -645,5 +664,5 @@ public final class Tables {
           INFERENCE_LOG_REJECTS, LOG_INGEST_RUNS, TRAINING_GRADIENTS, TRAINING_GRADIENT_REJECTS,
           GRADIENT_INGEST_RUNS, SPAN_DOCUMENTS, SPAN_INDEX, SCORES, INFERENCE_SUMMARY, ATTRIBUTION_RUNS, VALIDATORS,
           VALIDATIONS, VALIDATION_REJECTS, VALIDATION_INGEST_RUNS, EPOCH_PAYOUTS, MANIFESTS, SETTLEMENTS,
-          LAKEHOUSE_LEASE, MAINTENANCE_RUNS, DATANET_SHARES);
+          LAKEHOUSE_LEASE, MAINTENANCE_RUNS, DATANET_SHARES, SPAN_VOCABULARY);
 }

@@ -142,6 +142,8 @@ public final class AttributeJob {
           .withColumn("rank", row_number().over(Window.partitionBy("request_id")
               .orderBy(col("share").desc(), col("contribution_id"))))
           .withColumn("method", lit("span"));
+      // scores() counts the vocabulary of an adapter scored for the first time: read after it
+      inputSnapshots.put(Tables.SPAN_VOCABULARY.qualifiedName(), lh.currentSnapshotId(Tables.SPAN_VOCABULARY));
       scoreParts.add(s);
     }
     Dataset<Row> gradientSet = assigned.filter(col("method").equalTo("gradient"));

@@ -1,5 +1,6 @@
 package dev.poa.jobs.attribution;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.expr;
@@ -25,8 +26,9 @@ import org.apache.spark.sql.expressions.Window;
  * adapter's training set; matches on one diagonal (same offset between completion and
  * contribution) are stitched into maximal runs; each run is verified token by token against the
  * contribution (a hash collision fails verification and counts nothing); spans found in more than
- * the boilerplate limit of the adapter's contributions are dropped; the rest weigh
- * {@code length × ln(1 + N/df) / df} each for the df contributions that hold them (N = training
+ * the boilerplate limit of the adapter's contributions are dropped, and so are spans that carry
+ * too little information (see {@link #informative}); the rest weigh
+ * {@code information × ln(1 + N/df) / df} each for the df contributions that hold them (N = training
  * set size, df = the span's rarest n-gram's contribution count). A contribution's score is the sum
  * of its spans' weights; its share is its score over the inference's total.
  */
@@ -36,11 +38,25 @@ public final class SpanAttribution {
    * @param boilerplateMinContributions a span in more contributions than max(this, fraction × N) is boilerplate
    * @param boilerplateFraction see above
    */
-  public record Settings(int ngram, int boilerplateMinContributions, double boilerplateFraction, String tokenizer) {
+  public record Settings(int ngram, int boilerplateMinContributions, double boilerplateFraction, String tokenizer,
+      int minWords, double minInformation) {
     public static final String DEFAULT_TOKENIZER = "default";
+    public static final int DEFAULT_MIN_WORDS = 5;
+    public static final double DEFAULT_MIN_INFORMATION = 0.5;
 
     public static Settings defaults() {
-      return new Settings(8, 10, 0.01, DEFAULT_TOKENIZER);
+      return new Settings(8, 2, 0.01, DEFAULT_TOKENIZER, DEFAULT_MIN_WORDS, DEFAULT_MIN_INFORMATION);
+    }
+
+    /** The settings with the default informativeness rule. */
+    public Settings(int ngram, int boilerplateMinContributions, double boilerplateFraction, String tokenizer) {
+      this(ngram, boilerplateMinContributions, boilerplateFraction, tokenizer, DEFAULT_MIN_WORDS,
+          DEFAULT_MIN_INFORMATION);
+    }
+
+    /** True when no span is dropped for lack of information (both thresholds 0): spans weigh their length. */
+    public boolean ruleOff() {
+      return minWords == 0 && minInformation == 0;
     }
 
     public Settings {
@@ -50,8 +66,42 @@ public final class SpanAttribution {
       if (tokenizer == null || tokenizer.isBlank()) {
         tokenizer = DEFAULT_TOKENIZER;
       }
+      if (minWords < 0 || !(minInformation >= 0)) {
+        throw new IllegalArgumentException("span min-words and min-information must be >= 0, got "
+            + minWords + " and " + minInformation);
+      }
     }
   }
+
+  /**
+   * A content token, as a SQL predicate over a token {@code t}: at least two characters and not only
+   * digits and underscores. The default tokenizer makes every punctuation mark or symbol a
+   * one-character token, so punctuation runs, numbers and single letters carry no content.
+   * (translate and length, not a regular expression: both run on the GPU.)
+   */
+  static String contentToken(String t) {
+    return "(length(" + t + ") >= 2 AND length(translate(" + t + ", '0123456789_', '')) > 0)";
+  }
+
+  /**
+   * The words of a span ({@code span_tokens}), distinct: its content tokens next to another content
+   * token. A word of prose or code sits beside other words ({@code return the value}, {@code def
+   * parse_args}); the pieces of a URL, a path, an e-mail address, an option synopsis or a troff
+   * macro sit between punctuation marks ({@code https : / / www . gnu . org}, {@code \ fb \ - \ -
+   * region \ fr}), so they are not counted as the words a quote is made of. ({@code get} is NULL
+   * outside the array: the first and last tokens have one neighbour.)
+   */
+  static final String WORDS;
+
+  static {
+    String at = "get(span_tokens, i)";
+    String before = "get(span_tokens, i - 1)";
+    String after = "get(span_tokens, i + 1)";
+    WORDS = "array_distinct(transform(filter(sequence(0, size(span_tokens) - 1), i -> " + contentToken(at)
+        + " AND (coalesce(" + contentToken(before) + ", false) OR coalesce(" + contentToken(after) + ", false))), i -> " + at + "))";
+  }
+
+
 
   /**
    * Registers {@code poa_tokens} for the settings: the default tokenizer, or a class with a public
@@ -91,10 +141,44 @@ public final class SpanAttribution {
    * Inferences without a verified, non-boilerplate span have no row.
    */
   public Dataset<Row> scores(Dataset<Row> inferences) {
+    Dataset<Row> queries = queries(inferences);
+    Dataset<Row> kept = candidates(queries);
+    // Without the rule (both thresholds 0, as before it existed) a span weighs its length in tokens:
+    // a run recorded before the rule is reproduced with those settings. With it, the spans' words
+    // are materialised once (the matching pipeline must not run again for each reader of them).
+    Dataset<Row> weighted = (settings.ruleOff() ? kept.withColumn("information", col("len"))
+        : informative(spanWords(kept, queries).localCheckpoint()))
+        .withColumn("weight", col("information").cast("double").multiply(log1p(col("set_size").divide(col("span_df"))))
+            .divide(col("span_df"))
+            // exact decimal sums: the same scores whatever the order of addition
+            .cast("decimal(38,18)"));
+    Dataset<Row> perContribution = weighted.groupBy("request_id", "adapter_id", "contribution_id", "datanet")
+        .agg(sum("weight").as("score_exact"));
+    Dataset<Row> totals = perContribution.groupBy("request_id").agg(sum("score_exact").as("total_exact"));
+    return perContribution.join(totals, "request_id")
+        .select(col("request_id"), col("adapter_id"), col("contribution_id"), col("datanet"),
+            col("score_exact").cast("double").as("score"),
+            col("score_exact").cast("double").divide(col("total_exact").cast("double")).as("share"));
+  }
+
+  /**
+   * The matching half of {@link #scores} for the informativeness rule, as one lazy plan (what
+   * {@code poa explain-gpu span-match} checks; {@link #scores} materialises it): one row per
+   * (candidate span, word) of the inferences.
+   */
+  public Dataset<Row> spanWords(Dataset<Row> inferences) {
+    Dataset<Row> queries = queries(inferences);
+    return spanWords(candidates(queries), queries);
+  }
+
+  private Dataset<Row> queries(Dataset<Row> inferences) {
     registerTokenizer(spark, settings);
+    return inferences.select(col("request_id"), col("adapter_id"), expr("poa_tokens(completion)").as("q_tokens"));
+  }
+
+  /** Verified spans of the adapters' training contributions, shared ones dropped, with set_size. */
+  private Dataset<Row> candidates(Dataset<Row> queries) {
     int n = settings.ngram();
-    Dataset<Row> queries = inferences.select(col("request_id"), col("adapter_id"),
-        expr("poa_tokens(completion)").as("q_tokens"));
     Dataset<Row> queryGrams = queries
         .select(col("request_id"), col("adapter_id"), expr("posexplode(" + PoaUdfs.ngramHashesExpr("q_tokens", n) + ")"))
         .select(col("request_id"), col("adapter_id"), col("pos").as("qpos"), col("col").as("ngram_hash"));
@@ -124,19 +208,51 @@ public final class SpanAttribution {
         .filter(expr("concat_ws(' ', slice(q_tokens, qstart + 1, len)) = concat_ws(' ', slice(c_tokens, cstart + 1, len))"))
         .select("request_id", "adapter_id", "contribution_id", "datanet", "qstart", "len", "span_df")
         .distinct();
-    Dataset<Row> weighted = verified.join(setSize, "adapter_id")
+    return verified.join(setSize, "adapter_id")
         .filter(col("span_df").leq(greatest(lit(settings.boilerplateMinContributions()),
-            col("set_size").multiply(lit(settings.boilerplateFraction())))))
-        .withColumn("weight", col("len").multiply(log1p(col("set_size").divide(col("span_df")))).divide(col("span_df"))
-            // exact decimal sums: the same scores whatever the order of addition
-            .cast("decimal(38,18)"));
-    Dataset<Row> perContribution = weighted.groupBy("request_id", "adapter_id", "contribution_id", "datanet")
-        .agg(sum("weight").as("score_exact"));
-    Dataset<Row> totals = perContribution.groupBy("request_id").agg(sum("score_exact").as("total_exact"));
-    return perContribution.join(totals, "request_id")
-        .select(col("request_id"), col("adapter_id"), col("contribution_id"), col("datanet"),
-            col("score_exact").cast("double").as("score"),
-            col("score_exact").cast("double").divide(col("total_exact").cast("double")).as("share"));
+            col("set_size").multiply(lit(settings.boilerplateFraction())))));
   }
 
+  private static final String[] SPAN_KEY =
+      {"request_id", "adapter_id", "contribution_id", "datanet", "qstart", "len", "span_df", "set_size"};
+
+  /** One row per (span, word) of the spans with at least {@code minWords} words. */
+  private Dataset<Row> spanWords(Dataset<Row> spans, Dataset<Row> queries) {
+    return spans.join(queries.select("request_id", "q_tokens"), "request_id")
+        .withColumn("span_tokens", expr("slice(q_tokens, qstart + 1, len)"))
+        .withColumn("words", expr(WORDS))
+        .filter(expr("size(words) >= " + settings.minWords()))
+        .select(java.util.stream.Stream.concat(java.util.Arrays.stream(SPAN_KEY).map(org.apache.spark.sql.functions::col),
+            java.util.stream.Stream.of(expr("explode(words)").as("token"))).toArray(org.apache.spark.sql.Column[]::new));
+  }
+
+  /**
+   * The spans that carry information, with it. A span counts when it holds at least
+   * {@code minWords} distinct words (see {@link #WORDS}: content tokens beside another content
+   * token, so the pieces of URLs, paths, addresses, option synopses and markup do not count) and
+   * its information reaches {@code minInformation} × ln(N + 1). Its information is the sum, over
+   * its distinct words, of ln((N + 1) / (df + 1)), where N is the size of the adapter's training set
+   * and df the number of its contributions holding the word ({@code attribution.span_vocabulary},
+   * counted once per adapter): the span's surprise under the training set's word distribution
+   * (OLMoTrace keeps the spans of lowest
+   * unigram probability for the same reason), so runs of words found in nearly every contribution
+   * count for almost nothing, however long. The unit ln(N + 1) is the information of one word no
+   * other contribution holds, so the threshold means the same for 15 contributions as for a million.
+   */
+  private Dataset<Row> informative(Dataset<Row> spanWords) {
+    new SpanIndex(lh, settings).countVocabularies(
+        spanWords.select("adapter_id").distinct().orderBy("adapter_id").as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList(), dev.poa.jobs.Progress.SILENT);
+    // The words wanted are few (those of the candidate spans): broadcast, they pick their counts out
+    // of the adapter's vocabulary (no scan of its training documents' tokens).
+    Dataset<Row> tokenDf = spark.table(lh.sparkName(Tables.SPAN_VOCABULARY))
+        .join(broadcast(spanWords.select("adapter_id", "token").distinct()), new String[] {"adapter_id", "token"})
+        .select(col("adapter_id"), col("token"), col("documents").as("token_df"));
+    // each word's term is a decimal before the sum: exact, so the same bits whatever the order of addition
+    return spanWords.join(tokenDf, new String[] {"adapter_id", "token"}, "left")
+        .groupBy(java.util.Arrays.stream(SPAN_KEY).map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new))
+        .agg(sum(expr("CAST(ln((set_size + 1) / (coalesce(token_df, 0) + 1)) AS DECIMAL(38,18))")).as("information"))
+        // in units of ln(N + 1), the information of a word no other contribution holds: comparable across set sizes
+        .filter(col("information").cast("double").geq(lit(settings.minInformation()).multiply(log1p(col("set_size")))));
+  }
 }

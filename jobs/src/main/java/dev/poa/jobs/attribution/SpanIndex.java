@@ -85,6 +85,41 @@ public final class SpanIndex {
     return new Result(newDocs, newNgrams, total, repaired);
   }
 
+  /**
+   * Counts the word document frequencies of the adapters' training sets that have none yet, or
+   * whose training set no longer has the size they were counted at, into
+   * {@code attribution.span_vocabulary} (one partition per adapter, replaced whole: a count is
+   * never partial). A training set is fixed at registration, so this runs once per adapter; the
+   * index must hold its contributions (an {@link #update} before).
+   */
+  public void countVocabularies(List<String> adapterIds, Progress progress) {
+    if (adapterIds.isEmpty()) {
+      return;
+    }
+    String vocabulary = lh.sparkName(Tables.SPAN_VOCABULARY);
+    Dataset<Row> sets = spark.table(lh.sparkName(Tables.ADAPTER_TRAINING_SET))
+        .filter(col("adapter_id").isin(adapterIds.toArray()));
+    Dataset<Row> sizes = sets.groupBy("adapter_id").count().withColumnRenamed("count", "set_size");
+    List<String> todo = sizes.join(spark.table(vocabulary).select("adapter_id", "set_size").distinct(),
+            new String[] {"adapter_id", "set_size"}, "left_anti")
+        .select("adapter_id").orderBy("adapter_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    if (todo.isEmpty()) {
+      return;
+    }
+    progress.step("span vocabulary: counting the words of the training set of " + String.join(", ", todo));
+    Dataset<Row> counts = spark.table(lh.sparkName(Tables.SPAN_DOCUMENTS)).select("contribution_id", "tokens")
+        .join(sets.filter(col("adapter_id").isin(todo.toArray())).select("adapter_id", "contribution_id"), "contribution_id")
+        .select(col("adapter_id"), expr("explode(array_distinct(tokens))").as("token"))
+        .groupBy("adapter_id", "token").count()
+        .join(sizes, "adapter_id")
+        .select(col("adapter_id"), col("token"), col("count").as("documents"), col("set_size"));
+    try {
+      counts.writeTo(vocabulary).overwritePartitions();
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      throw new IllegalStateException("Table " + vocabulary + " does not exist: run 'poa migrate'", e);
+    }
+  }
+
   /** Contributions not indexed yet, tokenised: rows of {@code attribution.span_documents}. */
   public Dataset<Row> newDocuments(String run, Timestamp now) {
     SpanAttribution.registerTokenizer(spark, settings);

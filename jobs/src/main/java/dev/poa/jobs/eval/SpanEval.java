@@ -85,18 +85,7 @@ public final class SpanEval {
           code ? "code" : "text", content, at.plusSeconds(i));
       lines.add(corpus.toJsonLine(d));
     }
-    Path subs = work.resolve("contributions.jsonl");
-    Files.write(subs, lines, StandardCharsets.UTF_8);
-    progress.step("span eval: ingesting " + c.contributions() + " contributions");
-    new IngestJob(lh, progress).run(new IngestJob.Config(List.of(subs.toString()), "jsonl", "eval-contributions", false,
-        4L << 20, Deduplication.Settings.defaults()));
-    if (lh.spark().table(lh.sparkName(Tables.ADAPTERS)).filter("adapter_id = 'eval-lora'").isEmpty()) {
-      AdapterRegistry.register(lh, AdapterSpec.parse("{\"adapter_id\":\"eval-lora\",\"base_model\":\"reference\","
-          + "\"owner\":\"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\",\"datanets\":[\"eval-prose\",\"eval-code\"],"
-          + "\"rank\":8,\"alpha\":16,\"target_modules\":[\"q_proj\"],\"artifact_uri\":\"file:///eval\"}"));
-    }
-    List<Row> contributions = lh.spark().table(lh.sparkName(Tables.CONTRIBUTIONS)).select("contribution_id", "content")
-        .orderBy("contribution_id").collectAsList();
+    List<Row> contributions = ingest(lh, work, lines, "eval-lora", List.of("eval-prose", "eval-code"), progress);
     int n = settings.ngram();
     ObjectMapper json = new ObjectMapper();
     List<String> logs = new ArrayList<>();
@@ -138,24 +127,10 @@ public final class SpanEval {
       parts.removeIf(p -> p == null);
       // planted span somewhere among the distractors, not always first
       java.util.Collections.shuffle(parts.subList(1, parts.size() - 1), random);
-      ObjectNode o = json.createObjectNode();
-      o.put("request_id", "eval-" + q);
-      o.put("adapter_id", "eval-lora");
-      o.put("served_at", Instant.parse(EPOCH + "T00:00:00Z").plusSeconds(q * 7L).toString());
-      o.put("prompt", "continue");
       // "|" occurs in no contribution: a distractor cannot grow into an n-gram with its neighbours
-      o.put("completion", String.join(" | ", parts));
-      o.put("fee_wei", "1000");
-      logs.add(o.toString());
+      logs.add(logLine(json, "eval-" + q, "eval-lora", q, String.join(" | ", parts)));
     }
-    Path logFile = work.resolve("logs.jsonl");
-    Files.write(logFile, logs, StandardCharsets.UTF_8);
-    new LogIngestJob(lh, progress).run(new LogIngestJob.Config(List.of(logFile.toString()), "jsonl", "eval-logs"));
-    new AttributeJob(lh, progress).run(new AttributeJob.Config(EPOCH, AttributeJob.Method.SPAN, settings,
-        GradientAttribution.Settings.defaults()));
-    List<Row> summary = lh.spark().table(lh.sparkName(Tables.INFERENCE_SUMMARY))
-        .filter(col("epoch").equalTo(EPOCH).and(col("method").equalTo("span")))
-        .select("request_id", "attributed", "top_contribution").collectAsList();
+    List<Row> summary = attribute(lh, work, logs, settings, progress);
     long attributed = 0;
     long correct = 0;
     long negativesAttributed = 0;
@@ -174,6 +149,63 @@ public final class SpanEval {
     return new Result(c, c.planted(), c.negatives(), attributed, correct, negativesAttributed,
         attributed == 0 ? 0 : correct / (double) attributed, correct / (double) c.planted(),
         (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /**
+   * Ingests the contributions (JSONL lines in poa's input contract) and registers {@code adapter}
+   * over the DataNets; returns the accepted contributions (contribution_id, content, contributor,
+   * datanet), ordered by id.
+   */
+  static List<Row> ingest(Lakehouse lh, Path work, List<String> lines, String adapter, List<String> datanets,
+      Progress progress) throws IOException {
+    Path subs = work.resolve("contributions.jsonl");
+    Files.write(subs, lines, StandardCharsets.UTF_8);
+    progress.step("span eval: ingesting " + lines.size() + " contributions");
+    new IngestJob(lh, progress).run(new IngestJob.Config(List.of(subs.toString()), "jsonl", "eval-contributions", false,
+        4L << 20, Deduplication.Settings.defaults()));
+    if (lh.spark().table(lh.sparkName(Tables.ADAPTERS)).filter(col("adapter_id").equalTo(adapter)).isEmpty()) {
+      ObjectNode spec = new ObjectMapper().createObjectNode();
+      spec.put("adapter_id", adapter);
+      spec.put("base_model", "reference");
+      spec.put("owner", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+      datanets.forEach(spec.putArray("datanets")::add);
+      spec.put("rank", 8);
+      spec.put("alpha", 16);
+      spec.putArray("target_modules").add("q_proj");
+      spec.put("artifact_uri", "file:///eval");
+      AdapterRegistry.register(lh, AdapterSpec.parse(spec.toString()));
+    }
+    return lh.spark().table(lh.sparkName(Tables.CONTRIBUTIONS))
+        .filter(col("datanet").isin((Object[]) datanets.toArray()))
+        .select("contribution_id", "content", "contributor", "datanet").orderBy("contribution_id").collectAsList();
+  }
+
+  /**
+   * Ingests the inference logs (JSONL lines), attributes the evaluation's epoch by spans and returns
+   * its inference summary (request_id, attributed, top_contribution).
+   */
+  static List<Row> attribute(Lakehouse lh, Path work, List<String> logs, SpanAttribution.Settings settings,
+      Progress progress) throws IOException {
+    Path logFile = work.resolve("logs.jsonl");
+    Files.write(logFile, logs, StandardCharsets.UTF_8);
+    new LogIngestJob(lh, progress).run(new LogIngestJob.Config(List.of(logFile.toString()), "jsonl", "eval-logs"));
+    new AttributeJob(lh, progress).run(new AttributeJob.Config(EPOCH, AttributeJob.Method.SPAN, settings,
+        GradientAttribution.Settings.defaults()));
+    return lh.spark().table(lh.sparkName(Tables.INFERENCE_SUMMARY))
+        .filter(col("epoch").equalTo(EPOCH).and(col("method").equalTo("span")))
+        .select("request_id", "attributed", "top_contribution").collectAsList();
+  }
+
+  /** One inference log line of the evaluation's epoch (fee 1000 wei). */
+  static String logLine(ObjectMapper json, String requestId, String adapter, int q, String completion) {
+    ObjectNode o = json.createObjectNode();
+    o.put("request_id", requestId);
+    o.put("adapter_id", adapter);
+    o.put("served_at", Instant.parse(EPOCH + "T00:00:00Z").plusSeconds(q * 7L).toString());
+    o.put("prompt", "continue");
+    o.put("completion", completion);
+    o.put("fee_wei", "1000");
+    return o.toString();
   }
 
   /** A verbatim piece of {@code text} covering {@code tokens} consecutive tokens; null if too short. */

@@ -62,6 +62,12 @@ public final class ExplainGpu {
         "the tokenizer needs Unicode character classes, which the GPU regex engine rejects"
             + " ('Unsupported escaped character p'); it runs once per contribution (the index is"
             + " incremental) and once per completion, on the CPU bridge without leaving the GPU plan");
+    JUSTIFIED.put("<RDDScanExec>",
+        "span-score reads the candidate spans' words that scores() materialises once (localCheckpoint), so"
+            + " that the matching plan (span-match, all on the GPU) does not run again for each of their"
+            + " readers; the rows are few (spans x words) and enter the GPU plan through one transfer");
+    JUSTIFIED.put("<HashPartitioning> hashpartitioning(contribution_id#",
+        "the partitioning the materialised span words carry (see RDDScanExec above), not a shuffle");
     JUSTIFIED.put("it avoids excess CPU and GPU transfers",
         "follows an input that is on the CPU bridge (see above), to avoid a transfer");
   }
@@ -74,7 +80,11 @@ public final class ExplainGpu {
       SpanIndex ix = new SpanIndex(lh, SpanAttribution.Settings.defaults());
       return ix.ngrams(ix.newDocuments("explain", Timestamp.from(Instant.EPOCH)));
     });
+    // span-match is the lazy plan up to the candidate spans' words; span-score what scores() runs on
+    // them once they are materialised (information, weights, shares)
     m.put("span-match", lh -> new SpanAttribution(lh, SpanAttribution.Settings.defaults())
+        .spanWords(lh.spark().table(lh.sparkName(Tables.INFERENCE_LOGS)).filter("epoch = '" + EPOCH + "'")));
+    m.put("span-score", lh -> new SpanAttribution(lh, SpanAttribution.Settings.defaults())
         .scores(lh.spark().table(lh.sparkName(Tables.INFERENCE_LOGS)).filter("epoch = '" + EPOCH + "'")));
     m.put("gradient-score", lh -> new GradientAttribution(lh, GradientAttribution.Settings.defaults())
         .trainingSketches("explain-lora").repartition(8, org.apache.spark.sql.functions.col("contribution_id"))
