@@ -37,6 +37,10 @@ public final class SpanAttribution {
    * @param ngram n of the index's n-grams (the shortest span that can match)
    * @param boilerplateMinContributions a span in more contributions than max(this, fraction × N) is boilerplate
    * @param boilerplateFraction see above
+   * @param tokenizer "default" or the class of a pluggable tokenizer (see {@link #registerTokenizer})
+   * @param minWords a span counts with at least this many distinct words (see {@link #WORDS})
+   * @param minInformation and at least this information, in units of ln(N + 1) (see {@link #informative});
+   *     both 0: no rule, a span weighs its length in tokens, as before the rule existed
    */
   public record Settings(int ngram, int boilerplateMinContributions, double boilerplateFraction, String tokenizer,
       int minWords, double minInformation) {
