@@ -6,7 +6,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 
-/** Appends to Iceberg tables, with properties recorded in the snapshot summary. */
+/** Appends to Iceberg tables (with properties recorded in the snapshot summary), or replaces partitions of them. */
 public final class IcebergWrites {
   private IcebergWrites() {}
 
@@ -18,7 +18,20 @@ public final class IcebergWrites {
     try {
       w.append();
     } catch (NoSuchTableException e) {
-      throw new IllegalStateException("Table " + table + " does not exist: run 'poa migrate'", e);
+      throw missing(table, e);
     }
+  }
+
+  /** Replaces the partitions of {@code table} that {@code rows} fall in, with them (one commit). */
+  public static void overwritePartitions(Dataset<Row> rows, String table) {
+    try {
+      rows.writeTo(table).overwritePartitions();
+    } catch (NoSuchTableException e) {
+      throw missing(table, e);
+    }
+  }
+
+  private static IllegalStateException missing(String table, NoSuchTableException e) {
+    return new IllegalStateException("Table " + table + " does not exist: run 'poa migrate'", e);
   }
 }

@@ -105,8 +105,6 @@ public final class SpanAttribution {
         + " AND (coalesce(" + contentToken(before) + ", false) OR coalesce(" + contentToken(after) + ", false))), i -> " + at + "))";
   }
 
-
-
   /**
    * Registers {@code poa_tokens} for the settings: the default tokenizer, or a class with a public
    * no-argument constructor implementing {@code UDF1<String, String[]>} (tokens of a text; no
@@ -217,8 +215,11 @@ public final class SpanAttribution {
             col("set_size").multiply(lit(settings.boilerplateFraction())))));
   }
 
-  private static final String[] SPAN_KEY =
-      {"request_id", "adapter_id", "contribution_id", "datanet", "qstart", "len", "span_df", "set_size"};
+  /** The columns of a span, as its word rows carry them. */
+  private static org.apache.spark.sql.Column[] spanKey() {
+    return java.util.stream.Stream.of("request_id", "adapter_id", "contribution_id", "datanet", "qstart", "len", "span_df",
+        "set_size").map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
+  }
 
   /** One row per (span, word) of the spans with at least {@code minWords} words. */
   private Dataset<Row> spanWords(Dataset<Row> spans, Dataset<Row> queries) {
@@ -226,7 +227,7 @@ public final class SpanAttribution {
         .withColumn("span_tokens", expr("slice(q_tokens, qstart + 1, len)"))
         .withColumn("words", expr(WORDS))
         .filter(expr("size(words) >= " + settings.minWords()))
-        .select(java.util.stream.Stream.concat(java.util.Arrays.stream(SPAN_KEY).map(org.apache.spark.sql.functions::col),
+        .select(java.util.stream.Stream.concat(java.util.Arrays.stream(spanKey()),
             java.util.stream.Stream.of(expr("explode(words)").as("token"))).toArray(org.apache.spark.sql.Column[]::new));
   }
 
@@ -254,7 +255,7 @@ public final class SpanAttribution {
         .select(col("adapter_id"), col("token"), col("documents").as("token_df"));
     // each word's term is a decimal before the sum: exact, so the same bits whatever the order of addition
     return spanWords.join(tokenDf, new String[] {"adapter_id", "token"}, "left")
-        .groupBy(java.util.Arrays.stream(SPAN_KEY).map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new))
+        .groupBy(spanKey())
         .agg(sum(expr("CAST(ln((set_size + 1) / (coalesce(token_df, 0) + 1)) AS DECIMAL(38,18))")).as("information"))
         // in units of ln(N + 1), the information of a word no other contribution holds: comparable across set sizes
         .filter(col("information").cast("double").geq(lit(settings.minInformation()).multiply(log1p(col("set_size")))));

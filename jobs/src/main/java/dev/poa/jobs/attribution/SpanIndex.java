@@ -113,11 +113,7 @@ public final class SpanIndex {
         .groupBy("adapter_id", "token").count()
         .join(sizes, "adapter_id")
         .select(col("adapter_id"), col("token"), col("count").as("documents"), col("set_size"));
-    try {
-      counts.writeTo(vocabulary).overwritePartitions();
-    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
-      throw new IllegalStateException("Table " + vocabulary + " does not exist: run 'poa migrate'", e);
-    }
+    IcebergWrites.overwritePartitions(counts, vocabulary);
   }
 
   /** Contributions not indexed yet, tokenised: rows of {@code attribution.span_documents}. */

@@ -120,8 +120,7 @@ public final class RealTextEval {
   }
 
   /** The text of a file (gunzipped when its name ends with .gz; invalid UTF-8 replaced). */
-  static String read(Path file) throws IOException {
-    byte[] raw = Files.readAllBytes(file);
+  static String text(Path file, byte[] raw) throws IOException {
     if (file.getFileName().toString().endsWith(".gz")) {
       try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
         raw = in.readAllBytes();
@@ -152,10 +151,11 @@ public final class RealTextEval {
         missing.add(f.toString());
         continue;
       }
-      if (!sha256(Files.readAllBytes(f)).equals(m.sha256())) {
+      byte[] raw = Files.readAllBytes(f);
+      if (!sha256(raw).equals(m.sha256())) {
         changed++;
       }
-      texts.put(m, read(f));
+      texts.put(m, text(f, raw));
     }
     if (missing.size() > pinned.size() / 20) {
       throw new MaterialMissing(missing.size() + " of the " + pinned.size() + " pinned files of the real-text evaluation"
