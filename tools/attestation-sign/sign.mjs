@@ -3,7 +3,7 @@
 //   POA_VALIDATOR_KEY=0x... node sign.mjs --chain-id 31337 --contribution c_... --verdict valid \
 //     --attested-at 2026-11-25T12:00:00Z [--contribution ... --verdict ... --attested-at ...]...
 //
-// The key comes from the environment (never an argument). The typed data is poa's (README: attestations).
+// The key comes from the environment (never an argument). The typed data is poa's (docs/rewards.md: attestations).
 import { Wallet } from "ethers";
 
 const args = process.argv.slice(2);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Re-computes, outside poa, which spans of the span evaluations would count under a grid of
-informativeness thresholds: how README's comparison of rules was measured.
+informativeness thresholds: how the comparison of rules in docs/attribution.md was measured.
 
 Reads a span evaluation's scratch files (`poa eval attribution --work-dir DIR` leaves
 DIR/contributions.jsonl and DIR/logs.jsonl for the synthetic set, DIR/real-text/... for the real

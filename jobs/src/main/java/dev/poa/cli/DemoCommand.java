@@ -83,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
       env.put("POA_RPC_URL", node.url());
       env.put("POA_SETTLER_KEY", dev.poa.settlement.DevChain.DEV_KEYS.get(2));
       // the default reward policy with the demo's treasury; anvil mines only when a transaction arrives:
-      // one confirmation (README: settlement); adapters packed as bf16
+      // one confirmation (docs/settlement.md); adapters packed as bf16
       StageRunner pipeline = StageRunner.of(root, landing.toString(), null, env, List.of("--conf",
           "poa.rewards.treasury=" + DEMO_TREASURY, "--conf", "poa.settle.confirmations=1", "--conf",
           "poa.export.dtype=bf16"));
@@ -188,7 +188,7 @@ final class DemoCommand implements Callable<Integer> {
     tables.call();
     System.out.println();
     System.out.println("The same stages on a schedule: poa pipeline; poa run-epoch --epoch " + DEMO_EPOCH
-        + " --landing " + landing + " (README: Run it on a schedule)");
+        + " --landing " + landing + " (docs/scheduling.md)");
     System.out.println("Try: ./poa sql \"SELECT * FROM datanet.submissions WHERE status = 'near_duplicate' LIMIT 5\"");
     return 0;
   }

@@ -31,7 +31,7 @@ import picocli.CommandLine.ParentCommand;
       "  gradient  trains the reference model (L2 logistic regression over hashed",
       "            text features) in process, scores every (test, training) pair",
       "            with the gradient method's code and compares with retraining:",
-      "            leave-one-out (Pearson, Spearman), 50% subsets (LDS).",
+      "            leave-one-out (Pearson, Spearman), 50%% subsets (LDS).",
       "            Targets: LOO Pearson >= 0.90, LDS >= 0.80.",
       "  span      runs ingest, adapter registration, log ingest and span",
       "            attribution on a scratch lakehouse, with completions holding",

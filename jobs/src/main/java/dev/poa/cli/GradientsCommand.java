@@ -32,7 +32,7 @@ final class GradientsCommand implements Runnable {
         "sketch_spec (rp1:k=<k>:seed=<seed>; one spec per adapter). A contribution",
         "that already has a sketch keeps it (repeats are dropped and counted); bad",
         "records go to models.training_gradient_rejects with a reason.",
-        "See README: sketch spec.",
+        "See docs/attribution.md: gradient influence and the sketch spec.",
       })
   static final class Ingest implements Callable<Integer> {
     @ParentCommand GradientsCommand parent;

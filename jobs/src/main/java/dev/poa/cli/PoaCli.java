@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
       "",
       "The lakehouse is an Iceberg catalog: by default a JDBC catalog on SQLite",
       "under --warehouse; PostgreSQL, a REST catalog or an s3a:// warehouse by",
-      "--conf or a config file (see README).",
+      "--conf or a config file (see docs/configuration.md).",
       "",
     },
     subcommands = {
@@ -63,6 +63,7 @@ import picocli.CommandLine.Option;
       EvalCommand.class,
       ExplainGpuCommand.class,
       DemoCommand.class,
+      DocsCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -39,7 +39,7 @@ final class ValidationsCommand implements Runnable {
         "invalid), attested_at (ISO-8601 with offset, whole seconds), signature: the",
         "validator's EIP-712 signature of Attestation(address validator,string",
         "contributionId,string verdict,uint64 attestedAt) in the domain {name poa,",
-        "version 1, chainId poa.chain.id} (README: attestations). The validator must",
+        "version 1, chainId poa.chain.id} (docs/rewards.md: attestations). The validator must",
         "be registered for the contribution's DataNet at attested_at (poa validators",
         "add); attested_at may not be ahead of this clock by more than",
         "poa.validation.max-clock-skew (default 5m), nor before the contribution.",

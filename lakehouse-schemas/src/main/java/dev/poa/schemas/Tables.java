@@ -238,7 +238,7 @@ public final class Tables {
               "initial",
               required("adapter_id", T.STRING, "adapter"),
               required("contribution_id", T.STRING, "contribution in the adapter's training set"),
-              required("sketch", T.list(T.FLOAT), "projected per-example gradient (see README: sketch spec)"),
+              required("sketch", T.list(T.FLOAT), "projected per-example gradient (see docs/attribution.md: the sketch spec)"),
               required("sketch_spec", T.STRING, "rp1:k=<dimension>:seed=<seed>"),
               required("batch_id", T.STRING, "gradient ingest batch"),
               required("ingested_at", T.TIMESTAMPTZ, "start of the batch"))

@@ -55,7 +55,7 @@ import org.apache.spark.sql.expressions.Window;
  * </ol>
  */
 public final class Deduplication {
-  /** Dedup settings; see README for the defaults and why. */
+  /** Dedup settings; see docs/ingest.md for the defaults and why. */
   public record Settings(
       double threshold, double containment, int shingleWords, int bands, int rowsPerBand, boolean crossDatanet,
       String minhashImpl, int maxCcRounds) {
@@ -77,7 +77,7 @@ public final class Deduplication {
       }
     }
 
-    /** The defaults (README "Deduplication" explains each). */
+    /** The defaults (docs/ingest.md, "Deduplication", explains each). */
     public static Settings defaults() {
       return new Settings(0.8, 0.85, MinHash.DEFAULT_SHINGLE_WORDS, MinHash.DEFAULT_BANDS,
           MinHash.DEFAULT_ROWS_PER_BAND, false, "udf", 50);
