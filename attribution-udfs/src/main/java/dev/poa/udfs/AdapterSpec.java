@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.poa.schemas.BadInputException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,33 +35,33 @@ public record AdapterSpec(
     try {
       o = JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("adapter file is not valid JSON: " + e.getOriginalMessage());
+      throw new BadInputException("adapter file is not valid JSON: " + e.getOriginalMessage());
     }
     if (o == null || !o.isObject()) {
-      throw new IllegalArgumentException("adapter file must hold one JSON object");
+      throw new BadInputException("adapter file must hold one JSON object");
     }
     String id = text(o, "adapter_id");
     if (!ID.matcher(id).matches()) {
-      throw new IllegalArgumentException("adapter_id '" + id + "' must be 1-128 letters, digits and . _ : -");
+      throw new BadInputException("adapter_id '" + id + "' must be 1-128 letters, digits and . _ : -");
     }
     String owner = text(o, "owner");
     String problem = Addresses.problem(owner);
     if (problem != null) {
-      throw new IllegalArgumentException("owner '" + owner + "': " + problem);
+      throw new BadInputException("owner '" + owner + "': " + problem);
     }
     List<String> datanets = strings(o, "datanets", true);
     for (String d : datanets) {
       if (!DatanetPolicy.SLUG.matcher(d).matches()) {
-        throw new IllegalArgumentException("datanets: '" + d + "' is not a DataNet slug");
+        throw new BadInputException("datanets: '" + d + "' is not a DataNet slug");
       }
     }
     JsonNode rank = o.get("rank");
     if (rank == null || !rank.isIntegralNumber() || rank.intValue() < 1) {
-      throw new IllegalArgumentException("rank must be a positive integer");
+      throw new BadInputException("rank must be a positive integer");
     }
     JsonNode alpha = o.get("alpha");
     if (alpha == null || !alpha.isNumber() || !(alpha.doubleValue() > 0)) {
-      throw new IllegalArgumentException("alpha must be a positive number");
+      throw new BadInputException("alpha must be a positive number");
     }
     List<String> modules = strings(o, "target_modules", true);
     JsonNode ts = o.get("training_set");
@@ -72,10 +73,10 @@ public record AdapterSpec(
   private static String text(JsonNode o, String f) {
     JsonNode v = o.get(f);
     if (v == null || v.isNull()) {
-      throw new IllegalArgumentException("missing required field " + f);
+      throw new BadInputException("missing required field " + f);
     }
     if (!v.isTextual() || v.textValue().isBlank()) {
-      throw new IllegalArgumentException(f + " must be a non-empty string");
+      throw new BadInputException(f + " must be a non-empty string");
     }
     return v.textValue();
   }
@@ -83,12 +84,12 @@ public record AdapterSpec(
   private static List<String> strings(JsonNode o, String f, boolean nonEmpty) {
     JsonNode v = o.get(f);
     if (v == null || !v.isArray() || (nonEmpty && v.isEmpty())) {
-      throw new IllegalArgumentException(f + " must be a non-empty list of strings");
+      throw new BadInputException(f + " must be a non-empty list of strings");
     }
     LinkedHashSet<String> out = new LinkedHashSet<>();
     for (JsonNode x : v) {
       if (!x.isTextual() || x.textValue().isBlank()) {
-        throw new IllegalArgumentException(f + " must hold only non-empty strings");
+        throw new BadInputException(f + " must hold only non-empty strings");
       }
       out.add(x.textValue());
     }

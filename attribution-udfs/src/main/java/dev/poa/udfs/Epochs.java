@@ -1,5 +1,6 @@
 package dev.poa.udfs;
 
+import dev.poa.schemas.BadInputException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -27,7 +28,7 @@ public final class Epochs {
       try {
         return of(OffsetDateTime.parse(e).toInstant());
       } catch (DateTimeParseException notATimestamp) {
-        throw new IllegalArgumentException(
+        throw new BadInputException(
             "Epoch '" + e + "' is neither an epoch id (YYYY-MM-DD, a UTC day) nor a timestamp with offset");
       }
     }

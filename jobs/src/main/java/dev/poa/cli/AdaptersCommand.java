@@ -1,6 +1,7 @@
 package dev.poa.cli;
 
 import dev.poa.jobs.serving.AdapterRegistry;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.AdapterSpec;
 import java.io.IOException;
@@ -16,12 +17,12 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = "Register, list and generate sample LoRA adapters.",
     subcommands = {AdaptersCommand.Register.class, AdaptersCommand.ListCmd.class, AdaptersCommand.Sample.class})
-final class AdaptersCommand implements Runnable {
+final class AdaptersCommand extends CliCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa adapters register|list|sample");
+    throw PoaCli.missingSubcommand(spec, "poa adapters register|list|sample");
   }
 
   @Command(
@@ -35,7 +36,7 @@ final class AdaptersCommand implements Runnable {
         "(contribution ids; absent = every accepted contribution of its DataNets as of",
         "the current snapshot of datanet.contributions, whose id is recorded).",
       })
-  static final class Register implements Callable<Integer> {
+  static final class Register extends CliCommand implements Callable<Integer> {
     @ParentCommand AdaptersCommand parent;
 
     @Option(names = "--file", required = true, description = "adapter.json")
@@ -44,18 +45,18 @@ final class AdaptersCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException("Adapter file " + file + " does not exist");
+        throw new BadInputException("Adapter file " + file + " does not exist");
       }
       AdapterRegistry.Registered r =
           AdapterRegistry.register(parent.root.lakehouse(), AdapterSpec.parse(Files.readString(file)));
-      System.out.println("adapter " + r.adapterId() + " registered: " + r.trainingSetSize() + " training contributions"
+      out().println("adapter " + r.adapterId() + " registered: " + r.trainingSetSize() + " training contributions"
           + (r.contributionsSnapshotId() == null ? "" : " (datanet.contributions snapshot " + r.contributionsSnapshotId() + ")"));
       return 0;
     }
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List registered adapters.")
-  static final class ListCmd implements Callable<Integer> {
+  static final class ListCmd extends CliCommand implements Callable<Integer> {
     @ParentCommand AdaptersCommand parent;
 
     @Override
@@ -63,7 +64,7 @@ final class AdaptersCommand implements Runnable {
       var lh = parent.root.lakehouse();
       lh.requireCurrent(java.util.List.of(Tables.ADAPTERS));
       SqlCommand.print(lh.spark().sql("SELECT * FROM " + lh.sparkName(Tables.ADAPTERS) + " ORDER BY adapter_id"),
-          "table", 10_000, System.out);
+          "table", 10_000, out());
       return 0;
     }
   }
@@ -79,7 +80,7 @@ final class AdaptersCommand implements Runnable {
         "2048, 4 KV heads), micro-llama (2 layers, hidden 64). Ids sample-<base>-<n>;",
         "trained on every accepted contribution of the DataNets given (default: all).",
       })
-  static final class Sample implements Callable<Integer> {
+  static final class Sample extends CliCommand implements Callable<Integer> {
     @ParentCommand AdaptersCommand parent;
 
     @Option(names = "--base", defaultValue = "tiny-llama", description = "Base model shapes: tiny-llama | micro-llama (default ${DEFAULT-VALUE}).")
@@ -109,14 +110,14 @@ final class AdaptersCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       if (count < 1) {
-        throw new IllegalArgumentException("--count must be at least 1");
+        throw new BadInputException("--count must be at least 1");
       }
       var c = parent.root.config();
       String target = dir == null ? c.warehouse().toAbsolutePath().resolve("adapters").toUri().toString()
           : PoaCli.uri(dir);
-      var r = new dev.poa.jobs.serving.SampleAdapterJob(parent.root.lakehouse(), dev.poa.jobs.Progress.to(System.err, "adapters"))
+      var r = new dev.poa.jobs.serving.SampleAdapterJob(parent.root.lakehouse(), dev.poa.jobs.Progress.to(err(), "adapters"))
           .run(new dev.poa.jobs.serving.SampleAdapterJob.Config(base, count, datanets, rank, alpha, modules, target, seed));
-      System.out.println(r.adapterIds().size() + " sample adapter(s) registered: " + String.join(", ", r.adapterIds()));
+      out().println(r.adapterIds().size() + " sample adapter(s) registered: " + String.join(", ", r.adapterIds()));
       return 0;
     }
   }

@@ -8,13 +8,13 @@ import dev.poa.airflow.model.DAGRunResponse;
 import dev.poa.airflow.model.DagRunState;
 import dev.poa.airflow.model.TaskInstanceResponse;
 import dev.poa.jobs.PoaConfig;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Durations;
 import dev.poa.udfs.Epochs;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -39,12 +39,12 @@ import picocli.CommandLine.ParentCommand;
     },
     subcommands = {AirflowCommand.Trigger.class, AirflowCommand.Status.class, AirflowCommand.Wait.class,
         AirflowCommand.Backfill.class})
-final class AirflowCommand implements Runnable {
+final class AirflowCommand extends CliCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa airflow trigger|status|wait|backfill");
+    throw PoaCli.missingSubcommand(spec, "poa airflow trigger|status|wait|backfill");
   }
 
   /** The Airflow of this configuration and environment. */
@@ -59,7 +59,7 @@ final class AirflowCommand implements Runnable {
       Path state = Path.of(env.getOrDefault("POA_AIRFLOW_HOME",
           Path.of(env.getOrDefault("POA_HOME", ".")).resolve("orchestration/.airflow").toString())).resolve("poa-airflow.json");
       if (!Files.isRegularFile(state)) {
-        throw new IllegalArgumentException("No Airflow: set poa.airflow.url and POA_AIRFLOW_USER/POA_AIRFLOW_PASSWORD, or"
+        throw new BadInputException("No Airflow: set poa.airflow.url and POA_AIRFLOW_USER/POA_AIRFLOW_PASSWORD, or"
             + " start one with orchestration/airflow up");
       }
       try {
@@ -69,7 +69,7 @@ final class AirflowCommand implements Runnable {
         user = s.get("user").asText();
         password = passwords.get(user).asText();
       } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("Cannot read " + state + " (is orchestration/airflow up?): " + e.getMessage());
+        throw new BadInputException("Cannot read " + state + " (is orchestration/airflow up?): " + e.getMessage());
       }
     }
     return new AirflowClient(URI.create(url), new AirflowClient.Login(user, password, token));
@@ -81,7 +81,7 @@ final class AirflowCommand implements Runnable {
       try {
         new ObjectMapper().readTree(json).fields().forEachRemaining(e -> conf.put(e.getKey(), unwrap(e.getValue())));
       } catch (IOException e) {
-        throw new IllegalArgumentException("--run-conf is not a JSON object: " + e.getMessage());
+        throw new BadInputException("--run-conf is not a JSON object: " + e.getMessage());
       }
     }
     if (epoch != null) {
@@ -98,13 +98,13 @@ final class AirflowCommand implements Runnable {
     return Epochs.start(epoch).atOffset(ZoneOffset.UTC);
   }
 
-  static void print(DAGRunResponse r) {
-    System.out.printf("%s %s: %s (logical date %s)%n", r.getDagId(), r.getDagRunId(), r.getState(), r.getLogicalDate());
+  static void print(java.io.PrintWriter out, DAGRunResponse r) {
+    out.printf("%s %s: %s (logical date %s)%n", r.getDagId(), r.getDagRunId(), r.getState(), r.getLogicalDate());
   }
 
-  static void printTasks(AirflowClient a, DAGRunResponse r) {
+  static void printTasks(java.io.PrintWriter out, AirflowClient a, DAGRunResponse r) {
     for (TaskInstanceResponse t : a.taskInstances(r.getDagId(), r.getDagRunId())) {
-      System.out.printf("  %-22s %s%n", t.getTaskId(), t.getState());
+      out.printf("  %-22s %s%n", t.getTaskId(), t.getState());
     }
   }
 
@@ -120,7 +120,7 @@ final class AirflowCommand implements Runnable {
       "Trigger a run of a DAG (unpausing it). With --epoch, the run is that epoch's (its",
       "conf says so, and its data interval is the epoch); an epoch that has a run already",
       "has it run again (its task instances cleared)."})
-  static final class Trigger implements Callable<Integer> {
+  static final class Trigger extends CliCommand implements Callable<Integer> {
     @ParentCommand AirflowCommand parent;
 
     @Parameters(paramLabel = "DAG") String dag;
@@ -150,24 +150,24 @@ final class AirflowCommand implements Runnable {
         if (existing == null) {
           throw conflict;
         }
-        System.out.println("epoch " + e + " has run " + existing.getDagRunId() + " already: running it again (with its"
+        out().println("epoch " + e + " has run " + existing.getDagRunId() + " already: running it again (with its"
             + " own conf)");
         a.rerun(dag, existing.getDagRunId());
         r = a.run(dag, existing.getDagRunId());
       }
-      print(r);
+      print(out(), r);
       if (!await) {
         return 0;
       }
-      r = a.await(dag, r.getDagRunId(), Durations.parse(timeout), m -> System.err.println("[airflow] " + m));
-      print(r);
-      printTasks(a, r);
+      r = a.await(dag, r.getDagRunId(), Durations.parse(timeout), m -> err().println("[airflow] " + m));
+      print(out(), r);
+      printTasks(out(), a, r);
       return exit(List.of(r));
     }
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true, description = "A run's state and its tasks' (default: every run).")
-  static final class Status implements Callable<Integer> {
+  static final class Status extends CliCommand implements Callable<Integer> {
     @ParentCommand AirflowCommand parent;
 
     @Parameters(index = "0", paramLabel = "DAG") String dag;
@@ -179,17 +179,17 @@ final class AirflowCommand implements Runnable {
       AirflowClient a = client(parent.root);
       if (runId != null) {
         DAGRunResponse r = a.run(dag, runId);
-        print(r);
-        printTasks(a, r);
+        print(out(), r);
+        printTasks(out(), a, r);
         return 0;
       }
-      a.runs(dag).forEach(AirflowCommand::print);
+      a.runs(dag).forEach(r -> print(out(), r));
       return 0;
     }
   }
 
   @Command(name = "wait", mixinStandardHelpOptions = true, description = "Wait for a run to end.")
-  static final class Wait implements Callable<Integer> {
+  static final class Wait extends CliCommand implements Callable<Integer> {
     @ParentCommand AirflowCommand parent;
 
     @Parameters(index = "0", paramLabel = "DAG") String dag;
@@ -201,9 +201,9 @@ final class AirflowCommand implements Runnable {
     @Override
     public Integer call() {
       AirflowClient a = client(parent.root);
-      DAGRunResponse r = a.await(dag, runId, Durations.parse(timeout), m -> System.err.println("[airflow] " + m));
-      print(r);
-      printTasks(a, r);
+      DAGRunResponse r = a.await(dag, runId, Durations.parse(timeout), m -> err().println("[airflow] " + m));
+      print(out(), r);
+      printTasks(out(), a, r);
       return exit(List.of(r));
     }
   }
@@ -211,7 +211,7 @@ final class AirflowCommand implements Runnable {
   @Command(name = "backfill", mixinStandardHelpOptions = true, description = {
       "Backfill the epochs from --from to --to: one run per epoch, in order, one at a",
       "time (unpausing the DAG). With --wait, waits for every run of the range."})
-  static final class Backfill implements Callable<Integer> {
+  static final class Backfill extends CliCommand implements Callable<Integer> {
     @ParentCommand AirflowCommand parent;
 
     @Parameters(paramLabel = "DAG") String dag;
@@ -233,16 +233,16 @@ final class AirflowCommand implements Runnable {
       String last = Epochs.resolve(to);
       a.unpause(dag);
       BackfillResponse b = a.backfill(dag, start(first), start(last), AirflowCommand.conf(conf, null));
-      System.out.printf("backfill %d of %s: epochs %s to %s%n", b.getId(), dag, first, last);
+      out().printf("backfill %d of %s: epochs %s to %s%n", b.getId(), dag, first, last);
       if (!await) {
         return 0;
       }
       int expected = (int) (java.time.LocalDate.parse(last).toEpochDay() - java.time.LocalDate.parse(first).toEpochDay()) + 1;
       List<DAGRunResponse> runs = a.awaitRange(dag, start(first), start(last), expected, Durations.parse(timeout),
-          m -> System.err.println("[airflow] " + m));
+          m -> err().println("[airflow] " + m));
       for (DAGRunResponse r : runs) {
-        print(r);
-        printTasks(a, r);
+        print(out(), r);
+        printTasks(out(), a, r);
       }
       return runs.size() < expected ? PoaCli.EXIT_NOT_READY : exit(runs);
     }

@@ -40,7 +40,7 @@ import picocli.CommandLine.ParentCommand;
       "  gradient.query-chunk       whitened queries broadcast at once (1024)",
       "  gradient.partitions        partitions of the training sketches (8)",
     })
-final class AttributeCommand implements Callable<Integer> {
+final class AttributeCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Option(names = "--epoch", required = true, paramLabel = "E", description = "Epoch id (YYYY-MM-DD) or any date/timestamp inside it.")
@@ -56,15 +56,15 @@ final class AttributeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      AttributeJob.Result r = new AttributeJob(root.lakehouse(), Progress.to(System.err, "attribute"))
+      AttributeJob.Result r = new AttributeJob(root.lakehouse(), Progress.to(err(), "attribute"))
           .run(config(root.config(), epoch, AttributeJob.Method.parse(method)));
-      System.out.println(describe(r));
+      out().println(describe(r));
       return 0;
     } catch (AttributeJob.FinalisedException e) {
       if (!skipFinalised) {
         throw e;
       }
-      System.out.println("epoch " + dev.poa.udfs.Epochs.resolve(epoch) + " is finalised: its attribution is final, nothing to do");
+      out().println("epoch " + dev.poa.udfs.Epochs.resolve(epoch) + " is finalised: its attribution is final, nothing to do");
       return 0;
     }
   }

@@ -19,22 +19,20 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "attribution",
     mixinStandardHelpOptions = true,
     description = {"Reports on an epoch's attribution (what poa attribute published)."},
     subcommands = {AttributionCommand.Datanets.class})
-final class AttributionCommand implements Runnable {
+final class AttributionCommand extends CliCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa attribution datanets");
+    throw PoaCli.missingSubcommand(spec, "poa attribution datanets");
   }
 
   @Command(
@@ -49,9 +47,8 @@ final class AttributionCommand implements Runnable {
         "(attribution.runs); for a run older than that table, derives the same figures from",
         "attribution.scores and says so.",
       })
-  static final class Datanets implements Callable<Integer> {
+  static final class Datanets extends CliCommand implements Callable<Integer> {
     @ParentCommand AttributionCommand parent;
-    @Spec CommandSpec spec;
 
     @Option(names = "--epoch", required = true, paramLabel = "E", description = "Epoch id (YYYY-MM-DD) or any date/timestamp inside it.")
     String epoch;
@@ -75,7 +72,7 @@ final class AttributionCommand implements Runnable {
       }
       Dataset<Row> summary = published.rows(spark.table(lh.sparkName(Tables.INFERENCE_SUMMARY)).filter(col("epoch").equalTo(e)));
       Dataset<Row> shares = published.rows(spark.table(lh.sparkName(Tables.DATANET_SHARES)).filter(col("epoch").equalTo(e)));
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       long methodsRecorded = shares.select("method").distinct().count();
       long methodsRun = summary.select("method").distinct().count();
       if (methodsRecorded < methodsRun) {

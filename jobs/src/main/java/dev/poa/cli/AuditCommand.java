@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
       "difference (changed amount, added or missing address, different root, file",
       "hash mismatch...). Exit 0 when all match, 5 when anything differs.",
     })
-final class AuditCommand implements Callable<Integer> {
+final class AuditCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Option(names = "--epoch", required = true, paramLabel = "E", description = "Epoch id or any timestamp inside it.")
@@ -27,14 +27,14 @@ final class AuditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Audit.Report r = new Audit(root.lakehouse()).run(epoch, Progress.to(System.err, "audit"));
+    Audit.Report r = new Audit(root.lakehouse()).run(epoch, Progress.to(err(), "audit"));
     if (r.clean()) {
-      System.out.printf("epoch %s: audit passed (%d payout rows, root %s, manifest file intact)%n", r.epoch(),
+      out().printf("epoch %s: audit passed (%d payout rows, root %s, manifest file intact)%n", r.epoch(),
           r.rowsChecked(), r.root());
       return 0;
     }
-    System.out.printf("epoch %s: audit FAILED, %d difference(s):%n", r.epoch(), r.differences().size());
-    r.differences().forEach(d -> System.out.printf("  %-22s %s%n", d.kind(), d.detail()));
+    out().printf("epoch %s: audit FAILED, %d difference(s):%n", r.epoch(), r.differences().size());
+    r.differences().forEach(d -> out().printf("  %-22s %s%n", d.kind(), d.detail()));
     return PoaCli.EXIT_AUDIT_MISMATCH;
   }
 }

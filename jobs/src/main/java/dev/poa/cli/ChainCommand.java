@@ -19,12 +19,12 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = "Development chain operations.",
     subcommands = {ChainCommand.Deploy.class})
-final class ChainCommand implements Runnable {
+final class ChainCommand extends CliCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa chain deploy");
+    throw PoaCli.missingSubcommand(spec, "poa chain deploy");
   }
 
   @Command(
@@ -40,7 +40,7 @@ final class ChainCommand implements Runnable {
         "addresses are recorded in <warehouse>/chain/deployment.json, which settle and",
         "claim use when --contract is not given.",
       })
-  static final class Deploy implements Callable<Integer> {
+  static final class Deploy extends CliCommand implements Callable<Integer> {
     @ParentCommand ChainCommand parent;
 
     @Mixin ChainOptions chain;
@@ -66,7 +66,7 @@ final class ChainCommand implements Runnable {
         Deployment d = Deployment.deploy(new DevTransactor(node, admin, ContractArtifact.DISTRIBUTOR), settlerAddress,
             pauser != null ? pauser : admin.getAddress(), supply);
         ChainDeployment.save(c.warehouse(), d);
-        System.out.printf("chain %d: token %s, distributor %s (block %d); admin %s, settler %s, pauser %s%nrecorded in %s%n",
+        out().printf("chain %d: token %s, distributor %s (block %d); admin %s, settler %s, pauser %s%nrecorded in %s%n",
             d.chainId(), d.token(), d.distributor(), d.block(), d.admin(), d.settler(), d.pauser(),
             ChainDeployment.file(c.warehouse()));
       }

@@ -2,6 +2,7 @@ package dev.poa.cli;
 
 import dev.poa.jobs.PoaConfig;
 import dev.poa.jobs.settlement.ChainDeployment;
+import dev.poa.schemas.BadInputException;
 import dev.poa.settlement.Deployment;
 import java.io.Console;
 import java.io.IOException;
@@ -32,7 +33,7 @@ final class ChainOptions {
     String url = rpc != null ? rpc : env.get("POA_RPC_URL") != null ? env.get("POA_RPC_URL")
         : c.get("poa.chain.rpc-url", null);
     if (url == null || url.isBlank()) {
-      throw new IllegalArgumentException("No node given: pass --rpc URL or set POA_RPC_URL");
+      throw new BadInputException("No node given: pass --rpc URL or set POA_RPC_URL");
     }
     return url;
   }
@@ -41,7 +42,7 @@ final class ChainOptions {
     try {
       return ChainDeployment.load(c.warehouse());
     } catch (IOException e) {
-      throw new IllegalArgumentException("Cannot read " + ChainDeployment.file(c.warehouse()) + ": " + e.getMessage());
+      throw new BadInputException("Cannot read " + ChainDeployment.file(c.warehouse()) + ": " + e.getMessage());
     }
   }
 
@@ -55,7 +56,7 @@ final class ChainOptions {
     }
     Deployment d = deployment(c);
     if (d == null) {
-      throw new IllegalArgumentException("No distributor given: pass --contract ADDRESS, set poa.chain.distributor, or run"
+      throw new BadInputException("No distributor given: pass --contract ADDRESS, set poa.chain.distributor, or run"
           + " 'poa chain deploy' on a development chain");
     }
     return d.distributor();
@@ -65,13 +66,13 @@ final class ChainOptions {
   Credentials key(Map<String, String> env, String name) {
     if (keystore != null) {
       if (!Files.isRegularFile(keystore)) {
-        throw new IllegalArgumentException("Keystore " + keystore + " does not exist");
+        throw new BadInputException("Keystore " + keystore + " does not exist");
       }
       String password = env.get("POA_KEYSTORE_PASSWORD");
       if (password == null) {
         Console console = System.console();
         if (console == null) {
-          throw new IllegalArgumentException("The keystore needs a password: set POA_KEYSTORE_PASSWORD");
+          throw new BadInputException("The keystore needs a password: set POA_KEYSTORE_PASSWORD");
         }
         password = new String(console.readPassword("password of %s: ", keystore));
       }
@@ -79,17 +80,17 @@ final class ChainOptions {
         return WalletUtils.loadCredentials(password, keystore.toFile());
       } catch (Exception e) {
         // the message of a wrong password names no secret
-        throw new IllegalArgumentException("Cannot open keystore " + keystore + ": " + e.getMessage());
+        throw new BadInputException("Cannot open keystore " + keystore + ": " + e.getMessage());
       }
     }
     String hex = env.get(name);
     if (hex == null || hex.isBlank()) {
-      throw new IllegalArgumentException("No signing key: set " + name + " (0x hex private key) or pass --keystore FILE");
+      throw new BadInputException("No signing key: set " + name + " (0x hex private key) or pass --keystore FILE");
     }
     try {
       return Credentials.create(hex.strip());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(name + " is not a private key (expected 64 hex digits)");
+      throw new BadInputException(name + " is not a private key (expected 64 hex digits)");
     }
   }
 }

@@ -23,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
       "env POA_CLAIM_KEY (or --keystore): anyone may submit a claim, the tokens go to",
       "the address. Use the latest committed epoch: earlier proofs no longer verify.",
     })
-final class ClaimCommand implements Callable<Integer> {
+final class ClaimCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Mixin ChainOptions chain;
@@ -44,7 +44,7 @@ final class ClaimCommand implements Callable<Integer> {
     Audit.Proof p = new Audit(root.lakehouse()).proof(epoch, address);
     String contract = chain.contract(c);
     String data = Distributor.encode(Distributor.claim(p.address(), p.cumulative(), p.proof()));
-    System.out.printf("claim of %s: cumulative %s wei (this epoch %s)%nto   %s%ndata %s%n", p.address(), p.cumulative(),
+    out().printf("claim of %s: cumulative %s wei (this epoch %s)%nto   %s%ndata %s%n", p.address(), p.cumulative(),
         p.epochAmount(), contract, data);
     if (!send) {
       return 0;
@@ -55,7 +55,7 @@ final class ClaimCommand implements Callable<Integer> {
       BigInteger before = (BigInteger) node.call(claimer.address(), token, Distributor.balanceOf(p.address())).get(0).getValue();
       var receipt = claimer.send(contract, data);
       BigInteger after = (BigInteger) node.call(claimer.address(), token, Distributor.balanceOf(p.address())).get(0).getValue();
-      System.out.printf("claimed in block %s (%s): %s wei paid to %s%n", receipt.getBlockNumber(),
+      out().printf("claimed in block %s (%s): %s wei paid to %s%n", receipt.getBlockNumber(),
           receipt.getTransactionHash(), after.subtract(before), p.address());
     }
     return 0;

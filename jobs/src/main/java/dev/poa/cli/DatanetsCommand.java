@@ -13,12 +13,12 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = "Register and list DataNets.",
     subcommands = {DatanetsCommand.Create.class, DatanetsCommand.ListCmd.class})
-final class DatanetsCommand implements Runnable {
+final class DatanetsCommand extends CliCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa datanets create|list");
+    throw PoaCli.missingSubcommand(spec, "poa datanets create|list");
   }
 
   @Command(
@@ -30,7 +30,7 @@ final class DatanetsCommand implements Runnable {
         "A DataNet that ingest meets first is registered with the default policy:",
         "any SPDX license, signatures not required.",
       })
-  static final class Create implements Callable<Integer> {
+  static final class Create extends CliCommand implements Callable<Integer> {
     @ParentCommand DatanetsCommand parent;
 
     @Option(names = "--id", required = true, description = "Slug: [a-z0-9][a-z0-9-]{1,62}.")
@@ -53,13 +53,13 @@ final class DatanetsCommand implements Runnable {
       DatanetRegistry.create(
           parent.root.lakehouse(),
           new DatanetRegistry.Datanet(id, name == null ? id : name, domain, licenses, requireSignatures));
-      System.out.println("datanet " + id + " created" + (requireSignatures ? " (signatures required)" : ""));
+      out().println("datanet " + id + " created" + (requireSignatures ? " (signatures required)" : ""));
       return 0;
     }
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List DataNets and their policies.")
-  static final class ListCmd implements Callable<Integer> {
+  static final class ListCmd extends CliCommand implements Callable<Integer> {
     @ParentCommand DatanetsCommand parent;
 
     @Override
@@ -67,7 +67,7 @@ final class DatanetsCommand implements Runnable {
       var lh = parent.root.lakehouse();
       lh.requireCurrent(List.of(Tables.DATANETS));
       SqlCommand.print(
-          lh.spark().sql("SELECT * FROM " + lh.sparkName(Tables.DATANETS) + " ORDER BY id"), "table", 10_000, System.out);
+          lh.spark().sql("SELECT * FROM " + lh.sparkName(Tables.DATANETS) + " ORDER BY id"), "table", 10_000, out());
       return 0;
     }
   }

@@ -5,15 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.attribution.AttributeJob;
+import dev.poa.jobs.demo.Corpus;
 import dev.poa.jobs.demo.ReferenceSketches;
+import dev.poa.jobs.ingest.DatanetRegistry;
+import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.influence.SketchSpec;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
-import dev.poa.jobs.demo.Corpus;
-import dev.poa.jobs.ingest.DatanetRegistry;
-import dev.poa.jobs.ingest.IngestJob;
-import dev.poa.schemas.Lakehouse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -43,7 +42,7 @@ import picocli.CommandLine.ParentCommand;
       "Safe to rerun: batches already ingested are left unchanged; the epoch,",
       "once finalised, keeps its attribution and rewards (its rerun is a no-op).",
     })
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   static final List<String> DATANETS = List.of("medical-transcripts", "legal-contracts", "smart-contract-code");
@@ -52,10 +51,10 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Lakehouse lh = root.lakehouse();
     // one writer: the demo holds the lakehouse lease throughout (each stage joins it)
-    try (var lease = lh.lease("demo", m -> System.err.println("poa: " + m))) {
+    try (var lease = lh.lease("demo", m -> err().println("poa: " + m))) {
       return demo(lh);
     } catch (DemoStopped stopped) {
-      System.err.println("poa: the demo stopped: " + stopped.getMessage());
+      err().println("poa: the demo stopped: " + stopped.getMessage());
       return stopped.exitCode;
     }
   }
@@ -74,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
     if (!DatanetRegistry.policies(lh).containsKey("medical-transcripts")) {
       DatanetRegistry.create(lh, new DatanetRegistry.Datanet(
           "medical-transcripts", "Medical transcripts", "medical", List.of(), true));
-      System.out.println("created datanet medical-transcripts (signatures required)");
+      out().println("created datanet medical-transcripts (signatures required)");
     }
     Path chainDir = root.config().warehouse().toAbsolutePath().resolve("chain");
     try (var node = dev.poa.settlement.DevChain.start(chainDir)) {
@@ -117,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
     if (lh.spark().table(lh.sparkName(Tables.ADAPTERS)).filter("adapter_id = 'demo-med-lora'").isEmpty()) {
       var reg = dev.poa.jobs.serving.AdapterRegistry.register(lh,
           dev.poa.udfs.AdapterSpec.parse(Files.readString(adapterFile)));
-      System.out.println("adapter " + reg.adapterId() + " registered over " + reg.trainingSetSize() + " contributions");
+      out().println("adapter " + reg.adapterId() + " registered over " + reg.trainingSetSize() + " contributions");
     }
     Path logs = ready(landing.resolve("logs/demo-logs-1"), "inference-logs.jsonl");
     Path gradients = ready(landing.resolve("gradients/demo-med-lora/demo-gradients-1"), "training-gradients.jsonl");
@@ -128,9 +127,10 @@ final class DemoCommand implements Callable<Integer> {
     stage(pipeline, "ingest");
     EpochsCommand epochs = new EpochsCommand();
     epochs.root = root;
+    epochs.spec = spec; // prints where the demo prints
     epochs.format = "table";
-    System.out.println();
-    System.out.println("poa epochs");
+    out().println();
+    out().println("poa epochs");
     epochs.call();
 
     heading("4. validators: two registered for medical-transcripts sign EIP-712 attestations");
@@ -144,14 +144,14 @@ final class DemoCommand implements Callable<Integer> {
     boolean finalised = !lh.spark().table(lh.sparkName(Tables.MANIFESTS)).filter("epoch = '" + DEMO_EPOCH + "'").isEmpty();
     if (finalised) {
       // a rerun of the demo: the epoch's rewards are final, so is its attribution (attribute refuses it, exit 4)
-      System.out.println("epoch " + DEMO_EPOCH + " is finalised: its attribution is final too (attribute would refuse it)");
+      out().println("epoch " + DEMO_EPOCH + " is finalised: its attribution is final too (attribute would refuse it)");
     } else {
       for (AttributeJob.Method m : List.of(AttributeJob.Method.SPAN, AttributeJob.Method.GRADIENT)) {
-        System.out.println();
-        System.out.println("poa attribute --epoch " + DEMO_EPOCH + " --method " + m.id());
-        AttributeJob.Result r = new AttributeJob(lh, Progress.to(System.err, "attribute"))
+        out().println();
+        out().println("poa attribute --epoch " + DEMO_EPOCH + " --method " + m.id());
+        AttributeJob.Result r = new AttributeJob(lh, Progress.to(err(), "attribute"))
             .run(AttributeCommand.config(root.config(), DEMO_EPOCH, m));
-        System.out.println(AttributeCommand.describe(r));
+        out().println(AttributeCommand.describe(r));
       }
       query("SELECT s.request_id, s.top_contribution AS span_top, round(s.top_share, 3) AS span_share,"
           + " g.top_contribution AS gradient_top, round(g.top_share, 3) AS gradient_share FROM attribution.inference_summary s"
@@ -172,7 +172,7 @@ final class DemoCommand implements Callable<Integer> {
     query("SELECT role, count(*) AS recipients, CAST(sum(amount_wei) AS DECIMAL(38,0)) AS wei FROM rewards.epoch_payouts"
         + " WHERE epoch = '" + DEMO_EPOCH + "' GROUP BY role ORDER BY role");
     var proof = new dev.poa.jobs.rewards.Audit(lh).proof(DEMO_EPOCH, DEMO_TREASURY);
-    System.out.printf("%npoa manifest proof --epoch %s --address %s%n  cumulative %s wei, proof %s%n", DEMO_EPOCH,
+    out().printf("%npoa manifest proof --epoch %s --address %s%n  cumulative %s wei, proof %s%n", DEMO_EPOCH,
         DEMO_TREASURY, proof.cumulative(), proof.proof());
     stage(pipeline, "audit");
 
@@ -185,11 +185,12 @@ final class DemoCommand implements Callable<Integer> {
     heading("9. tables");
     TablesCommand tables = new TablesCommand();
     tables.root = root;
+    tables.spec = spec;
     tables.call();
-    System.out.println();
-    System.out.println("The same stages on a schedule: poa pipeline; poa run-epoch --epoch " + DEMO_EPOCH
+    out().println();
+    out().println("The same stages on a schedule: poa pipeline; poa run-epoch --epoch " + DEMO_EPOCH
         + " --landing " + landing + " (docs/scheduling.md)");
-    System.out.println("Try: ./poa sql \"SELECT * FROM datanet.submissions WHERE status = 'near_duplicate' LIMIT 5\"");
+    out().println("Try: ./poa sql \"SELECT * FROM datanet.submissions WHERE status = 'near_duplicate' LIMIT 5\"");
     return 0;
   }
 
@@ -237,7 +238,7 @@ final class DemoCommand implements Callable<Integer> {
           java.math.BigInteger.TEN.pow(27));
       // the settle stage finds the distributor where 'poa chain deploy' records it
       dev.poa.jobs.settlement.ChainDeployment.save(root.config().warehouse(), deployment);
-      System.out.printf("anvil at %s (chain %d): token %s, distributor %s%n", node.url(), deployment.chainId(),
+      out().printf("anvil at %s (chain %d): token %s, distributor %s%n", node.url(), deployment.chainId(),
           deployment.token(), deployment.distributor());
       stage(pipeline, "settle");
       String manifestRoot = lh.spark().table(lh.sparkName(Tables.MANIFESTS)).filter("epoch = '" + DEMO_EPOCH + "'").first()
@@ -245,13 +246,13 @@ final class DemoCommand implements Callable<Integer> {
       java.util.List<org.web3j.abi.datatypes.Type> onChain = chain.call(admin.getAddress(), deployment.distributor(),
           dev.poa.settlement.Distributor.epochRoot(1));
       String rootOnChain = org.web3j.utils.Numeric.toHexString((byte[]) onChain.get(0).getValue());
-      System.out.printf("  epoch %s committed on the local chain as #1; on-chain root %s %s%n", DEMO_EPOCH, rootOnChain,
+      out().printf("  epoch %s committed on the local chain as #1; on-chain root %s %s%n", DEMO_EPOCH, rootOnChain,
           rootOnChain.equals(manifestRoot) ? "= manifest root" : "≠ manifest root " + manifestRoot);
       var proof = new dev.poa.jobs.rewards.Audit(lh).proof(DEMO_EPOCH, DEMO_TREASURY);
       var token = deployment.token();
       java.math.BigInteger before = (java.math.BigInteger) chain.call(admin.getAddress(), token,
           dev.poa.settlement.Distributor.balanceOf(proof.address())).get(0).getValue();
-      System.out.println("poa claim --epoch " + DEMO_EPOCH + " --address " + DEMO_TREASURY + " --send");
+      out().println("poa claim --epoch " + DEMO_EPOCH + " --address " + DEMO_TREASURY + " --send");
       if (before.compareTo(proof.cumulative()) < 0) {
         new dev.poa.settlement.DevTransactor(chain, org.web3j.crypto.Credentials.create(dev.poa.settlement.DevChain.DEV_KEYS
             .get(3)), dev.poa.settlement.ContractArtifact.DISTRIBUTOR).send(deployment.distributor(),
@@ -260,7 +261,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       java.math.BigInteger balance = (java.math.BigInteger) chain.call(admin.getAddress(), token,
           dev.poa.settlement.Distributor.balanceOf(proof.address())).get(0).getValue();
-      System.out.printf("  claim paid: %s now holds %s wei of the reward token (manifest: %s)%n", proof.address(), balance,
+      out().printf("  claim paid: %s now holds %s wei of the reward token (manifest: %s)%n", proof.address(), balance,
           proof.cumulative());
     }
   }
@@ -284,9 +285,9 @@ final class DemoCommand implements Callable<Integer> {
       String address = "0x" + org.web3j.crypto.Keys.getAddress(key);
       if (!registered.contains(address)) {
         dev.poa.jobs.rewards.ValidatorRegistry.add(lh, new dev.poa.jobs.rewards.ValidatorRegistry.Registration(address,
-            List.of("medical-transcripts"), from, null, "demo validator"), Progress.to(System.err, "validators"));
+            List.of("medical-transcripts"), from, null, "demo validator"), Progress.to(err(), "validators"));
       }
-      System.out.println("poa validators add --address " + address + " --datanets medical-transcripts --from " + from);
+      out().println("poa validators add --address " + address + " --datanets medical-transcripts --from " + from);
     }
     Path file = ready(landing.resolve("attestations/demo-attestations-1"), "attestations.jsonl");
     if (!Files.exists(file) && training.size() > 14) {
@@ -321,14 +322,14 @@ final class DemoCommand implements Callable<Integer> {
       "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba");
 
   private void query(String sql) {
-    System.out.println();
-    System.out.println("poa sql \"" + sql + "\"");
-    SqlCommand.print(root.spark().sql(sql), "table", 100, System.out);
+    out().println();
+    out().println("poa sql \"" + sql + "\"");
+    SqlCommand.print(root.spark().sql(sql), "table", 100, out());
   }
 
-  private static void heading(String h) {
-    System.out.println();
-    System.out.println("== " + h);
+  private void heading(String h) {
+    out().println();
+    out().println("== " + h);
   }
 
   static final String DEMO_EPOCH = "2026-11-25";

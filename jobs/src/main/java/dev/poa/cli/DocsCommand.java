@@ -6,10 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "docs",
@@ -21,9 +19,8 @@ import picocli.CommandLine.Spec;
       "with its default and meaning, and every table with its columns, partitioning and sort order.",
       "--check writes nothing and exits 1 when the files differ from what the code generates (CI runs it).",
     })
-final class DocsCommand implements Callable<Integer> {
+final class DocsCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
-  @Spec CommandSpec spec;
 
   @Option(names = "--dir", paramLabel = "DIR",
       description = "Where the reference lives (default: docs/reference of the poa checkout).")
@@ -35,14 +32,14 @@ final class DocsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Path target = dir != null ? dir : Path.of(root.env().getOrDefault("POA_HOME", ".")).resolve("docs/reference");
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (check) {
       List<String> stale = ReferenceDocs.stale(target);
       if (stale.isEmpty()) {
         out.println(target + ": up to date");
         return 0;
       }
-      PrintWriter err = spec.commandLine().getErr();
+      PrintWriter err = err();
       stale.forEach(s -> err.println("poa: " + s));
       err.println("poa: error: " + target + " is not what the code generates: run ./poa docs and commit the result");
       return PoaCli.EXIT_FAILED;

@@ -16,7 +16,7 @@ import picocli.CommandLine.ParentCommand;
       "named YYYY-MM-DD. Commands that take --epoch accept the id or any timestamp",
       "inside it.",
     })
-final class EpochsCommand implements Callable<Integer> {
+final class EpochsCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Option(names = "--format", defaultValue = "table", description = "table, csv or json.")
@@ -30,7 +30,7 @@ final class EpochsCommand implements Callable<Integer> {
         + " min(served_at) AS first_served, max(served_at) AS last_served, count(*) AS inferences,"
         + " count(DISTINCT adapter_id) AS adapters, CAST(sum(fee_wei) AS DECIMAL(38,0)) AS fees_wei"
         + " FROM " + lh.sparkName(Tables.INFERENCE_LOGS) + " GROUP BY epoch ORDER BY epoch";
-    SqlCommand.print(lh.spark().sql(sql), format, 100_000, System.out);
+    SqlCommand.print(lh.spark().sql(sql), format, 100_000, out());
     return 0;
   }
 }

@@ -7,6 +7,7 @@ import dev.poa.jobs.attribution.AttributeJob;
 import dev.poa.jobs.attribution.SpanAttribution;
 import dev.poa.jobs.eval.RealTextEval;
 import dev.poa.jobs.eval.SpanEval;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.udfs.influence.GradientEval;
 import java.io.IOException;
@@ -46,7 +47,7 @@ import picocli.CommandLine.ParentCommand;
       "            the top contribution >= 0.98, controls unattributed >= 0.97.",
       "Exit code 1 when a target is missed.",
     })
-final class EvalCommand implements Callable<Integer> {
+final class EvalCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Parameters(index = "0", paramLabel = "WHAT", description = "attribution")
@@ -65,27 +66,27 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (!"attribution".equals(what)) {
-      throw new IllegalArgumentException("Unknown evaluation '" + what + "': try 'poa eval attribution'");
+      throw new BadInputException("Unknown evaluation '" + what + "': try 'poa eval attribution'");
     }
     if (!method.equals("both") && !method.equals("gradient") && !method.equals("span")) {
-      throw new IllegalArgumentException("--method must be gradient, span or both");
+      throw new BadInputException("--method must be gradient, span or both");
     }
     if (!List.of("both", "synthetic", "real").contains(spanSet)) {
-      throw new IllegalArgumentException("--span-set must be synthetic, real or both");
+      throw new BadInputException("--span-set must be synthetic, real or both");
     }
     boolean ok = true;
     if (!method.equals("span")) {
       GradientEval.Config c = GradientEval.Config.defaults();
-      System.err.println("[eval] gradient: training the reference model, " + c.looSamples() + " leave-one-out and "
+      err().println("[eval] gradient: training the reference model, " + c.looSamples() + " leave-one-out and "
           + c.ldsSubsets() + " subset retrainings");
       GradientEval.Result r = GradientEval.run(c);
-      System.out.printf("gradient attribution (reference model: logistic regression, %d training / %d test examples,"
+      out().printf("gradient attribution (reference model: logistic regression, %d training / %d test examples,"
               + " %d hashed features; sketch %s; λ = %.4g)%n", c.trainSize(), c.testSize(), c.features(), c.spec().id(),
           r.lambda());
-      System.out.printf("  leave-one-out (%d removals): Pearson %.3f  Spearman %.3f   target Pearson >= 0.90%n",
+      out().printf("  leave-one-out (%d removals): Pearson %.3f  Spearman %.3f   target Pearson >= 0.90%n",
           c.looSamples(), r.looPearson(), r.looSpearman());
-      System.out.printf("  LDS (%d random 50%% subsets):   %.3f                    target >= 0.80%n", c.ldsSubsets(), r.lds());
-      System.out.printf("  (test accuracy of the model %.3f; %d ms)%n", r.testAccuracy(), r.millis());
+      out().printf("  LDS (%d random 50%% subsets):   %.3f                    target >= 0.80%n", c.ldsSubsets(), r.lds());
+      out().printf("  (test accuracy of the model %.3f; %d ms)%n", r.testAccuracy(), r.millis());
       ok &= r.looPearson() >= 0.90 && r.lds() >= 0.80;
     }
     if (!method.equals("gradient")) {
@@ -96,14 +97,14 @@ final class EvalCommand implements Callable<Integer> {
         PoaConfig config = new PoaConfig(dir.resolve("lakehouse"), "poa_eval", Map.of());
         Lakehouse lh = Lakehouse.of(PoaSpark.session(config), config.catalogName());
         SpanEval.Result r = SpanEval.run(lh, Files.createDirectories(dir), SpanEval.Config.defaults(), settings,
-            Progress.to(System.err, "eval"));
-        System.out.printf("span attribution (%d contributions; %d completions with a planted span, %d without)%n",
+            Progress.to(err(), "eval"));
+        out().printf("span attribution (%d contributions; %d completions with a planted span, %d without)%n",
             r.config().contributions(), r.planted(), r.negatives());
-        System.out.printf("  precision of the top contribution %.3f  (%d correct of %d attributed; %d without a planted span"
+        out().printf("  precision of the top contribution %.3f  (%d correct of %d attributed; %d without a planted span"
             + " attributed)   target >= 0.95%n", r.precision(), r.correct(), r.attributed(), r.negativesAttributed());
-        System.out.printf("  recall of the top contribution    %.3f  (%d of %d)   target >= 0.95%n", r.recall(), r.correct(),
+        out().printf("  recall of the top contribution    %.3f  (%d of %d)   target >= 0.95%n", r.recall(), r.correct(),
             r.planted());
-        System.out.printf("  (%d ms; scratch lakehouse %s)%n", r.millis(), dir.resolve("lakehouse"));
+        out().printf("  (%d ms; scratch lakehouse %s)%n", r.millis(), dir.resolve("lakehouse"));
         ok &= r.precision() >= 0.95 && r.recall() >= 0.95;
       }
       if (!spanSet.equals("synthetic")) {
@@ -111,20 +112,20 @@ final class EvalCommand implements Callable<Integer> {
         PoaConfig config = new PoaConfig(realDir.resolve("lakehouse"), "poa_eval_real", Map.of());
         Lakehouse lh = Lakehouse.of(PoaSpark.session(config), config.catalogName());
         RealTextEval.Result r = RealTextEval.run(lh, realDir, RealTextEval.Config.defaults(), settings,
-            Progress.to(System.err, "eval"));
-        System.out.printf("span attribution on real text (%d contributions from %d pinned files, %d changed since"
+            Progress.to(err(), "eval"));
+        out().printf("span attribution on real text (%d contributions from %d pinned files, %d changed since"
                 + " pinned; %d completions quoting one contribution, %d controls quoting none)%n",
             r.contributions(), r.pinned(), r.changed(), r.planted(), r.controls());
-        System.out.printf("  recall of the top contribution %.3f  (%d of %d; %d attributed)   target >= 0.98%n",
+        out().printf("  recall of the top contribution %.3f  (%d of %d; %d attributed)   target >= 0.98%n",
             r.recall(), r.correct(), r.planted(), r.plantedAttributed());
-        System.out.printf("  controls unattributed          %.3f  (%d of %d attributed%s)   target >= 0.97%n",
+        out().printf("  controls unattributed          %.3f  (%d of %d attributed%s)   target >= 0.97%n",
             r.controlsUnattributed(), r.controlsAttributed(), r.controls(),
             r.attributedByDistractor().isEmpty() ? "" : "; they held " + r.attributedByDistractor());
-        System.out.printf("  (%d ms; scratch lakehouse %s)%n", r.millis(), realDir.resolve("lakehouse"));
+        out().printf("  (%d ms; scratch lakehouse %s)%n", r.millis(), realDir.resolve("lakehouse"));
         ok &= r.recall() >= 0.98 && r.controlsUnattributed() >= 0.97;
       }
     }
-    System.out.println(ok ? "all targets met" : "TARGET MISSED");
+    out().println(ok ? "all targets met" : "TARGET MISSED");
     return ok ? 0 : PoaCli.EXIT_FAILED;
   }
 }

@@ -1,6 +1,7 @@
 package dev.poa.cli;
 
 import dev.poa.jobs.gpu.ExplainGpu;
+import dev.poa.schemas.BadInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Parameters;
       "(or --rapids-jar / POA_RAPIDS_JAR). The GPU twins of poa's functions are",
       "used when their jar is found (./poa builds it; or --gpu-udfs-jar).",
     })
-final class ExplainGpuCommand implements Callable<Integer> {
+final class ExplainGpuCommand extends CliCommand implements Callable<Integer> {
   static final String RAPIDS_JAR = ".m2/repository/com/nvidia/rapids-4-spark_2.13/26.08.1/rapids-4-spark_2.13-26.08.1-cuda13.jar";
 
   @Parameters(index = "0", paramLabel = "STAGE", description = "span-index, span-match, span-score, gradient-score, gradient-combine or all.")
@@ -47,13 +48,13 @@ final class ExplainGpuCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (!stage.equals("all") && !ExplainGpu.stages().containsKey(stage)) {
-      throw new IllegalArgumentException("Unknown stage '" + stage + "': one of " + ExplainGpu.stages().keySet() + " or all");
+      throw new BadInputException("Unknown stage '" + stage + "': one of " + ExplainGpu.stages().keySet() + " or all");
     }
     Path rapids = rapidsJar != null ? rapidsJar
         : System.getenv("POA_RAPIDS_JAR") != null ? Path.of(System.getenv("POA_RAPIDS_JAR"))
         : Path.of(System.getProperty("user.home")).resolve(RAPIDS_JAR);
     if (!Files.isRegularFile(rapids)) {
-      throw new IllegalArgumentException("The RAPIDS jar is not at " + rapids
+      throw new BadInputException("The RAPIDS jar is not at " + rapids
           + ": run infra/spark/install-rapids.sh (downloads 575 MB once), or pass --rapids-jar");
     }
     List<String> classpath = new ArrayList<>(Arrays.asList(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
@@ -62,7 +63,7 @@ final class ExplainGpuCommand implements Callable<Integer> {
     if (twins != null) {
       classpath.add(twins.toString());
     } else {
-      System.err.println("[explain-gpu] no GPU twins jar found: poa's functions show on the CPU bridge");
+      err().println("[explain-gpu] no GPU twins jar found: poa's functions show on the CPU bridge");
     }
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

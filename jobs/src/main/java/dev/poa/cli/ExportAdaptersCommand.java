@@ -29,7 +29,7 @@ import picocli.CommandLine.ParentCommand;
       "",
       "Exit 0 when every adapter is exported or unchanged, 6 when some failed.",
     })
-final class ExportAdaptersCommand implements Callable<Integer> {
+final class ExportAdaptersCommand extends CliCommand implements Callable<Integer> {
   /** {"exported": [ids], "unchanged": [ids], "failed": [{"adapter_id", "code", "message"}]}. */
   void writeReport(String uri, AdapterExport.Result r) throws java.io.IOException {
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -81,18 +81,18 @@ final class ExportAdaptersCommand implements Callable<Integer> {
     String wanted = dtype != null ? dtype : root.config().get("poa.export.dtype", null);
     Dtype d = wanted == null ? null : Dtype.parseOption(wanted);
     String target = PoaCli.uri(out);
-    AdapterExport.Result r = new AdapterExportJob(root.lakehouse(), Progress.to(System.err, "export"))
+    AdapterExport.Result r = new AdapterExportJob(root.lakehouse(), Progress.to(err(), "export"))
         .run(new AdapterExportJob.Config(which.all ? null : which.ids, target, d));
     for (AdapterExport.Outcome o : r.outcomes()) {
       switch (o.status()) {
-        case EXPORTED -> System.out.printf("%-32s exported   %s%s%n", o.adapterId(), o.version(), o.conversion() == null ? ""
+        case EXPORTED -> out().printf("%-32s exported   %s%s%n", o.adapterId(), o.version(), o.conversion() == null ? ""
             : String.format("  (%s: max abs error %.3g, max rel error %.3g)", o.conversion().to(), o.conversion().maxAbsError(),
                 o.conversion().maxRelError()));
-        case UNCHANGED -> System.out.printf("%-32s unchanged  %s%n", o.adapterId(), o.version());
-        case FAILED -> System.out.printf("%-32s FAILED     %s: %s%n", o.adapterId(), o.code().id(), o.message());
+        case UNCHANGED -> out().printf("%-32s unchanged  %s%n", o.adapterId(), o.version());
+        case FAILED -> out().printf("%-32s FAILED     %s: %s%n", o.adapterId(), o.code().id(), o.message());
       }
     }
-    System.out.printf("%d exported, %d unchanged, %d failed; index: %s%n", r.count(AdapterExport.Status.EXPORTED),
+    out().printf("%d exported, %d unchanged, %d failed; index: %s%n", r.count(AdapterExport.Status.EXPORTED),
         r.count(AdapterExport.Status.UNCHANGED), r.count(AdapterExport.Status.FAILED), r.index());
     if (report != null) {
       writeReport(PoaCli.uri(report), r);

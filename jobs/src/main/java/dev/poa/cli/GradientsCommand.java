@@ -13,12 +13,12 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = "Ingest training gradient sketches of an adapter.",
     subcommands = {GradientsCommand.Ingest.class})
-final class GradientsCommand implements Runnable {
+final class GradientsCommand extends CliCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa gradients ingest");
+    throw PoaCli.missingSubcommand(spec, "poa gradients ingest");
   }
 
   @Command(
@@ -34,7 +34,7 @@ final class GradientsCommand implements Runnable {
         "records go to models.training_gradient_rejects with a reason.",
         "See docs/attribution.md: gradient influence and the sketch spec.",
       })
-  static final class Ingest implements Callable<Integer> {
+  static final class Ingest extends CliCommand implements Callable<Integer> {
     @ParentCommand GradientsCommand parent;
 
     @Option(names = "--adapter", required = true, paramLabel = "ID", description = "Registered adapter id.")
@@ -44,9 +44,9 @@ final class GradientsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      GradientIngestJob.Result r = new GradientIngestJob(parent.root.lakehouse(), Progress.to(System.err, "gradients"))
+      GradientIngestJob.Result r = new GradientIngestJob(parent.root.lakehouse(), Progress.to(err(), "gradients"))
           .run(new GradientIngestJob.Config(adapterId, batch.inputs, batch.format, batch.batchId));
-      System.out.println(describe(r));
+      out().println(describe(r));
       return 0;
     }
   }

@@ -4,6 +4,7 @@ import dev.poa.jobs.PoaConfig;
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.ingest.Deduplication;
 import dev.poa.jobs.ingest.IngestJob;
+import dev.poa.schemas.BadInputException;
 import dev.poa.udfs.SubmissionValidator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,7 +34,7 @@ import picocli.CommandLine.ParentCommand;
       "  poa.ingest.max-content-bytes content limit (4194304)",
       "",
     })
-final class IngestCommand implements Callable<Integer> {
+final class IngestCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
@@ -55,8 +56,8 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     IngestJob.Config config = config(root.config(), inputs, format, batchId, knownOnly, crossDatanet);
-    IngestJob.Result r = new IngestJob(root.lakehouse(), Progress.to(System.err, "ingest")).run(config);
-    System.out.println(describe(r));
+    IngestJob.Result r = new IngestJob(root.lakehouse(), Progress.to(err(), "ingest")).run(config);
+    out().println(describe(r));
     return 0;
   }
 
@@ -64,7 +65,7 @@ final class IngestCommand implements Callable<Integer> {
       PoaConfig c, List<String> inputs, String format, String batchId, boolean knownOnly, boolean crossDatanet) {
     String scope = crossDatanet ? "global" : c.get("poa.dedup.scope", "datanet");
     if (!scope.equals("datanet") && !scope.equals("global")) {
-      throw new IllegalArgumentException("poa.dedup.scope must be datanet or global, got " + scope);
+      throw new BadInputException("poa.dedup.scope must be datanet or global, got " + scope);
     }
     Deduplication.Settings d = Deduplication.Settings.defaults();
     Deduplication.Settings dedup =

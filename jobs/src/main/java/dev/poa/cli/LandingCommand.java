@@ -27,12 +27,12 @@ import picocli.CommandLine.ParentCommand;
       "landing is poa.landing (default <warehouse>/landing), any Hadoop URI.",
     },
     subcommands = {LandingCommand.Ingest.class, LandingCommand.ListCmd.class})
-final class LandingCommand implements Runnable {
+final class LandingCommand extends CliCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa landing ingest|list");
+    throw PoaCli.missingSubcommand(spec, "poa landing ingest|list");
   }
 
   /** Which batches a subcommand looks at: a kind (default all) under a landing prefix. */
@@ -87,7 +87,7 @@ final class LandingCommand implements Runnable {
         "landing again is safe. Exit codes: those of the ingest commands (8 when the",
         "lakehouse is in use or a batch stopped midway must be finished first).",
       })
-  static final class Ingest implements Callable<Integer> {
+  static final class Ingest extends CliCommand implements Callable<Integer> {
     @ParentCommand LandingCommand parent;
 
     @Mixin Where where;
@@ -95,29 +95,29 @@ final class LandingCommand implements Runnable {
     @Override
     public Integer call() {
       PoaConfig c = parent.root.config();
-      int batches = where.eachReady(c, b -> System.out.println(b.kind().folder() + " "
-          + (b.adapterId() == null ? "" : b.adapterId() + "/") + b.name() + ": " + ingest(c, parent.root.lakehouse(), b)));
-      System.out.println(batches + " ready batch(es) under " + where.prefix(c));
+      int batches = where.eachReady(c, b -> out().println(b.kind().folder() + " "
+          + (b.adapterId() == null ? "" : b.adapterId() + "/") + b.name() + ": " + ingest(c, parent.root.lakehouse(), b, err())));
+      out().println(batches + " ready batch(es) under " + where.prefix(c));
       return 0;
     }
 
-    static String ingest(PoaConfig c, Lakehouse lh, Landing.Batch b) {
+    static String ingest(PoaConfig c, Lakehouse lh, Landing.Batch b, java.io.PrintWriter err) {
       List<String> in = List.of(b.dir());
       return switch (b.kind()) {
-        case SUBMISSIONS -> IngestCommand.describe(new IngestJob(lh, Progress.to(System.err, "ingest"))
+        case SUBMISSIONS -> IngestCommand.describe(new IngestJob(lh, Progress.to(err, "ingest"))
             .run(IngestCommand.config(c, in, null, null, false, false)));
-        case LOGS -> LogsCommand.describe(new LogIngestJob(lh, Progress.to(System.err, "logs"))
+        case LOGS -> LogsCommand.describe(new LogIngestJob(lh, Progress.to(err, "logs"))
             .run(new LogIngestJob.Config(in, null, null)));
-        case GRADIENTS -> GradientsCommand.describe(new GradientIngestJob(lh, Progress.to(System.err, "gradients"))
+        case GRADIENTS -> GradientsCommand.describe(new GradientIngestJob(lh, Progress.to(err, "gradients"))
             .run(new GradientIngestJob.Config(b.adapterId(), in, null, null)));
-        case ATTESTATIONS -> ValidationsCommand.describe(new ValidationIngestJob(lh, Progress.to(System.err, "validations"))
+        case ATTESTATIONS -> ValidationsCommand.describe(new ValidationIngestJob(lh, Progress.to(err, "validations"))
             .run(ValidationsCommand.config(c, in, null, null)));
       };
     }
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List the ready batches (nothing is read).")
-  static final class ListCmd implements Callable<Integer> {
+  static final class ListCmd extends CliCommand implements Callable<Integer> {
     @ParentCommand LandingCommand parent;
 
     @Mixin Where where;
@@ -125,7 +125,7 @@ final class LandingCommand implements Runnable {
     @Override
     public Integer call() {
       PoaConfig c = parent.root.config();
-      where.eachReady(c, b -> System.out.println(b.kind().folder() + "\t" + (b.adapterId() == null ? "" : b.adapterId())
+      where.eachReady(c, b -> out().println(b.kind().folder() + "\t" + (b.adapterId() == null ? "" : b.adapterId())
           + "\t" + b.dir()));
       return 0;
     }

@@ -5,7 +5,6 @@ import dev.poa.jobs.serving.LogIngestJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(
@@ -13,12 +12,12 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = "Ingest inference logs.",
     subcommands = {LogsCommand.Ingest.class})
-final class LogsCommand implements Runnable {
+final class LogsCommand extends CliCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa logs ingest");
+    throw PoaCli.missingSubcommand(spec, "poa logs ingest");
   }
 
   @Command(
@@ -34,16 +33,16 @@ final class LogsCommand implements Runnable {
         "kept in serving.inference_log_rejects with a reason. Each log's epoch is the UTC",
         "day of its served_at.",
       })
-  static final class Ingest implements Callable<Integer> {
+  static final class Ingest extends CliCommand implements Callable<Integer> {
     @ParentCommand LogsCommand parent;
 
     @Mixin RecordBatchOptions batch;
 
     @Override
     public Integer call() {
-      LogIngestJob.Result r = new LogIngestJob(parent.root.lakehouse(), Progress.to(System.err, "logs"))
+      LogIngestJob.Result r = new LogIngestJob(parent.root.lakehouse(), Progress.to(err(), "logs"))
           .run(new LogIngestJob.Config(batch.inputs, batch.format, batch.batchId));
-      System.out.println(describe(r));
+      out().println(describe(r));
       return 0;
     }
   }

@@ -2,18 +2,17 @@ package dev.poa.cli;
 
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.ops.MaintainJob;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Durations;
 import dev.poa.schemas.TableDefinition;
 import dev.poa.schemas.Tables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 @Command(
     name = "maintain",
@@ -36,9 +35,8 @@ import picocli.CommandLine.Spec;
       "",
       "--dry-run takes no lease and changes nothing: it prints what would be done.",
     })
-final class MaintainCommand implements Callable<Integer> {
+final class MaintainCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
-  @Spec CommandSpec spec;
 
   @Option(names = "--tables", split = ",", paramLabel = "T",
       description = "Only these tables (namespace.table, comma-separated); default all.")
@@ -68,13 +66,13 @@ final class MaintainCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    MaintainJob.Result r = new MaintainJob(root.lakehouse(), Progress.to(System.err, "maintain")).run(config);
-    System.out.println((r.dryRun() ? "dry run, nothing changed: " : "maintenance run " + r.runId() + ": ")
+    MaintainJob.Result r = new MaintainJob(root.lakehouse(), Progress.to(err(), "maintain")).run(config);
+    out().println((r.dryRun() ? "dry run, nothing changed: " : "maintenance run " + r.runId() + ": ")
         + r.tables().size() + " table(s), retain " + Durations.format(config.retain()) + " (at least the last "
         + config.retainLast() + "), orphans older than " + Durations.format(config.orphansOlderThan()));
-    r.tables().forEach(t -> System.out.println("  " + t.describe()));
+    r.tables().forEach(t -> out().println("  " + t.describe()));
     if (r.tags() != null) {
-      System.out.println(r.tags().describe());
+      out().println(r.tags().describe());
     }
     return r.failed() > 0 ? PoaCli.EXIT_SOME_FAILED : 0;
   }
@@ -86,7 +84,7 @@ final class MaintainCommand implements Callable<Integer> {
     List<TableDefinition> out = new ArrayList<>();
     for (String name : tables) {
       out.add(Tables.ALL.stream().filter(d -> d.qualifiedName().equals(name.strip())).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("no table " + name + ": 'poa tables' lists them")));
+          .orElseThrow(() -> new BadInputException("no table " + name + ": 'poa tables' lists them")));
     }
     return out;
   }

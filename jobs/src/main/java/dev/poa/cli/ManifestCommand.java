@@ -12,12 +12,12 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = "Read reward manifests.",
     subcommands = {ManifestCommand.ProofCommand.class})
-final class ManifestCommand implements Runnable {
+final class ManifestCommand extends CliCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa manifest proof");
+    throw PoaCli.missingSubcommand(spec, "poa manifest proof");
   }
 
   @Command(
@@ -30,7 +30,7 @@ final class ManifestCommand implements Runnable {
         "against the recorded root. A claim contract verifies",
         "(address, cumulative) with the proof and pays cumulative minus what it paid.",
       })
-  static final class ProofCommand implements Callable<Integer> {
+  static final class ProofCommand extends CliCommand implements Callable<Integer> {
     @ParentCommand ManifestCommand parent;
 
     @Option(names = "--epoch", required = true, paramLabel = "E", description = "Epoch id or any timestamp inside it.")
@@ -42,9 +42,9 @@ final class ManifestCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       Audit.Proof p = new Audit(parent.root.lakehouse()).proof(epoch, address);
-      System.out.printf("address     %s%nepoch       %s%namount      %s wei%ncumulative  %s wei%nroot        %s%nproof%n",
+      out().printf("address     %s%nepoch       %s%namount      %s wei%ncumulative  %s wei%nroot        %s%nproof%n",
           p.address(), epoch, p.epochAmount(), p.cumulative(), p.root());
-      p.proof().forEach(h -> System.out.println("  " + h));
+      p.proof().forEach(h -> out().println("  " + h));
       return 0;
     }
   }

@@ -17,7 +17,7 @@ import picocli.CommandLine.ParentCommand;
       "read (tag epoch-<E>, from the manifests' input_snapshots), so that snapshot",
       "expiry keeps it for 'poa audit'. Idempotent.",
     })
-final class MigrateCommand implements Callable<Integer> {
+final class MigrateCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Override
@@ -25,14 +25,14 @@ final class MigrateCommand implements Callable<Integer> {
     MigrationResult r;
     EpochTags.Repair tags;
     var lh = root.lakehouse();
-    try (var lease = lh.lease("migrate", m -> System.err.println("poa: " + m))) {
+    try (var lease = lh.lease("migrate", m -> err().println("poa: " + m))) {
       r = lh.migrate();
       lease.assertHeld();
       tags = EpochTags.ensure(lh);
     }
-    r.steps().forEach(s -> System.out.println(s.describe()));
-    System.out.println(r.changedCount() == 0 ? "lakehouse is up to date" : r.changedCount() + " table(s) changed");
-    System.out.println(tags.describe());
+    r.steps().forEach(s -> out().println(s.describe()));
+    out().println(r.changedCount() == 0 ? "lakehouse is up to date" : r.changedCount() + " table(s) changed");
+    out().println(tags.describe());
     return 0;
   }
 }

@@ -1,6 +1,7 @@
 package dev.poa.cli;
 
 import dev.poa.jobs.pipeline.EpochPipeline;
+import dev.poa.schemas.BadInputException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,18 +16,18 @@ import picocli.CommandLine.Option;
       "exit codes mean to a scheduler. The Airflow DAG poa_epoch is built from",
       "--format json (orchestration/dags/poa_pipeline.json).",
     })
-final class PipelineCommand implements Callable<Integer> {
+final class PipelineCommand extends CliCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "table", description = "table or json.")
   String format;
 
   @Override
   public Integer call() {
     if (format.equals("json")) {
-      System.out.print(EpochPipeline.json());
+      out().print(EpochPipeline.json());
       return 0;
     }
     if (!format.equals("table")) {
-      throw new IllegalArgumentException("--format must be table or json, got " + format);
+      throw new BadInputException("--format must be table or json, got " + format);
     }
     List<String[]> cells = new ArrayList<>();
     cells.add(new String[] {"stage", "after", "runs", "exits"});
@@ -37,7 +38,7 @@ final class PipelineCommand implements Callable<Integer> {
       cells.add(new String[] {s.id() + (s.offUnlessEnabled() ? " (off unless enabled)" : ""), String.join(", ", s.after()),
           "poa " + String.join(" ", s.command()), exits + "others fail"});
     }
-    System.out.print(TableFormat.render(cells, null));
+    out().print(TableFormat.render(cells, null));
     return 0;
   }
 }

@@ -2,7 +2,7 @@ package dev.poa.cli;
 
 import dev.poa.jobs.PoaConfig;
 import dev.poa.jobs.PoaSpark;
-import dev.poa.jobs.ingest.IngestJob;
+import dev.poa.schemas.ExitStatus;
 import dev.poa.schemas.Lakehouse;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -10,9 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code poa}: one command line for every job. Exit codes: 0 success, 1 job failure, 2 usage
@@ -78,16 +78,16 @@ import picocli.CommandLine.Option;
       "  chain: POA_RPC_URL, POA_SETTLER_KEY, POA_DEPLOYER_KEY, POA_CLAIM_KEY,",
       "  POA_KEYSTORE_PASSWORD, POA_ANVIL (the anvil binary of the demo).",
     })
-public final class PoaCli implements Runnable {
-  public static final int EXIT_FAILED = 1;
-  public static final int EXIT_USAGE = 2;
-  public static final int EXIT_BAD_INPUT = 3;
-  public static final int EXIT_CONFLICT = 4;
-  public static final int EXIT_AUDIT_MISMATCH = 5;
-  public static final int EXIT_SOME_FAILED = 6;
-  public static final int EXIT_PENDING = 7;
-  public static final int EXIT_NOT_READY = 8;
-  public static final int EXIT_NOTHING_TO_DO = 9;
+public final class PoaCli extends CliCommand implements Runnable {
+  public static final int EXIT_FAILED = ExitStatus.FAILED;
+  public static final int EXIT_USAGE = ExitStatus.USAGE;
+  public static final int EXIT_BAD_INPUT = ExitStatus.BAD_INPUT;
+  public static final int EXIT_CONFLICT = ExitStatus.CONFLICT;
+  public static final int EXIT_AUDIT_MISMATCH = ExitStatus.AUDIT_MISMATCH;
+  public static final int EXIT_SOME_FAILED = ExitStatus.SOME_FAILED;
+  public static final int EXIT_PENDING = ExitStatus.PENDING;
+  public static final int EXIT_NOT_READY = ExitStatus.NOT_READY;
+  public static final int EXIT_NOTHING_TO_DO = ExitStatus.NOTHING_TO_DO;
 
   @Option(
       names = "--warehouse",
@@ -203,24 +203,7 @@ public final class PoaCli implements Runnable {
     cmd.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           Throwable cause = ex;
-          int code = EXIT_FAILED;
-          if (ex instanceof dev.poa.schemas.NotReadyException) {
-            code = EXIT_NOT_READY;
-          } else if (ex instanceof dev.poa.schemas.NothingToDoException) {
-            code = EXIT_NOTHING_TO_DO;
-          } else if (ex instanceof IngestJob.BatchConflictException
-              || ex instanceof dev.poa.jobs.ConflictException
-              || ex instanceof dev.poa.jobs.serving.AdapterRegistry.AdapterExistsException
-              || ex instanceof dev.poa.jobs.rewards.RewardsJob.ManifestMismatchException
-              || ex instanceof dev.poa.settlement.Settler.ConflictException) {
-            code = EXIT_CONFLICT;
-          } else if (ex instanceof dev.poa.jobs.settlement.SettleJob.AuditFailedException) {
-            code = EXIT_AUDIT_MISMATCH;
-          } else if (ex instanceof IllegalArgumentException) {
-            code = EXIT_BAD_INPUT;
-          } else if (ex instanceof org.apache.spark.sql.AnalysisException || ex instanceof SqlCommand.StatementError) {
-            code = EXIT_BAD_INPUT;
-          }
+          int code = exitCode(ex);
           List<String> lines = errorLines(cause);
           err.println("poa: error: " + lines.get(0));
           lines.subList(1, lines.size()).forEach(err::println);
@@ -235,10 +218,26 @@ public final class PoaCli implements Runnable {
     try {
       return cmd.execute(args);
     } finally {
+      // print() does not flush an auto-flushing writer: what a command printed last must not be lost at exit
+      out.flush();
+      err.flush();
       if (stopSpark && root.spark != null) {
         root.spark.stop();
       }
     }
+  }
+
+  /**
+   * The exit code of a command that threw: the exception says what it means ({@link ExitStatus}); anything else is a
+   * job failure (1), whatever its class: an IllegalArgumentException from deep inside a job is not bad input.
+   */
+  public static int exitCode(Throwable ex) {
+    return ex instanceof ExitStatus status ? status.exitCode() : EXIT_FAILED;
+  }
+
+  /** A group command run without one of its subcommands: a usage error (exit 2, with the group's usage). */
+  static CommandLine.ParameterException missingSubcommand(CommandLine.Model.CommandSpec group, String usage) {
+    return new CommandLine.ParameterException(group.commandLine(), "Missing subcommand: " + usage);
   }
 
   /** A path or Hadoop URI option as a URI: paths become absolute file: URIs, URIs stay as given. */

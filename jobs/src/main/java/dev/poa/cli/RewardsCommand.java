@@ -4,6 +4,7 @@ import dev.poa.jobs.PoaConfig;
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.rewards.RewardRules;
 import dev.poa.jobs.rewards.RewardsJob;
+import dev.poa.schemas.BadInputException;
 import dev.poa.udfs.rewards.RewardPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ import picocli.CommandLine.ParentCommand;
       "(default 2: distinct registered validators whose invalid verdicts slash a",
       "contribution).",
     })
-final class RewardsCommand implements Callable<Integer> {
+final class RewardsCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Option(names = "--epoch", required = true, paramLabel = "E", description = "Epoch id or any timestamp inside it.")
@@ -51,9 +52,9 @@ final class RewardsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PoaConfig c = root.config();
-    RewardsJob.Result r = new RewardsJob(root.lakehouse(), Progress.to(System.err, "rewards"))
+    RewardsJob.Result r = new RewardsJob(root.lakehouse(), Progress.to(err(), "rewards"))
         .run(new RewardsJob.Config(epoch, policy(c, policyFile), manifestDir(c), rules(c)));
-    System.out.printf("epoch %s: %s%n  root %s%n  paid %s wei this epoch; %d recipients, %s wei cumulative%n  manifest %s%n",
+    out().printf("epoch %s: %s%n  root %s%n  paid %s wei this epoch; %d recipients, %s wei cumulative%n  manifest %s%n",
         r.epoch(), r.alreadyFinalised() ? "already finalised, unchanged" : "finalised", r.root(), r.totalWei(),
         r.recipients(), r.cumulativeTotalWei(), r.manifestPath());
     return 0;
@@ -66,7 +67,7 @@ final class RewardsCommand implements Callable<Integer> {
     }
     String treasury = c.get("poa.rewards.treasury", null);
     if (treasury == null) {
-      throw new IllegalArgumentException("No reward policy: pass --policy FILE, or set poa.rewards.policy, or"
+      throw new BadInputException("No reward policy: pass --policy FILE, or set poa.rewards.policy, or"
           + " poa.rewards.treasury=<address> for the default policy");
     }
     return RewardPolicy.defaults(treasury);

@@ -20,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
       "adapters failed to export; an epoch without inference ends after attribute",
       "(exit 0). A stage already done is a no-op when run again.",
     })
-final class RunEpochCommand implements Callable<Integer> {
+final class RunEpochCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Option(names = "--epoch", required = true, paramLabel = "E", description = "Epoch id or any timestamp inside it.")
@@ -47,13 +47,13 @@ final class RunEpochCommand implements Callable<Integer> {
     StageRunner runner = StageRunner.of(root, landing, fleet, root.env(), List.of());
     for (EpochPipeline.Stage s : EpochPipeline.STAGES) {
       if (s.offUnlessEnabled() && !settle) {
-        System.out.println();
-        System.out.println("[stage " + s.id() + "] off (--settle turns it on)");
+        out().println();
+        out().println("[stage " + s.id() + "] off (--settle turns it on)");
       } else {
         StageRunner.Ran r = runner.run(s.id(), e);
         if (r.outcome() == EpochPipeline.Outcome.SKIP_REST) {
-          System.out.println();
-          System.out.println("epoch " + e + ": nothing to do after " + s.id() + " (no inference)");
+          out().println();
+          out().println("epoch " + e + ": nothing to do after " + s.id() + " (no inference)");
           return 0;
         }
         if (r.outcome() != EpochPipeline.Outcome.DONE) {
@@ -64,8 +64,8 @@ final class RunEpochCommand implements Callable<Integer> {
         break;
       }
     }
-    System.out.println();
-    System.out.println("epoch " + e + ": every stage done" + (until == null ? "" : " up to " + until));
+    out().println();
+    out().println("epoch " + e + ": every stage done" + (until == null ? "" : " up to " + until));
     return 0;
   }
 }

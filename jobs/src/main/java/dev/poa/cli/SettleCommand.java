@@ -37,7 +37,7 @@ import picocli.CommandLine.ParentCommand;
       "not yet final within --timeout (rerun to resume), 8 epoch not finalised, 1",
       "other failures.",
     })
-final class SettleCommand implements Callable<Integer> {
+final class SettleCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Mixin ChainOptions chain;
@@ -70,14 +70,14 @@ final class SettleCommand implements Callable<Integer> {
     Settler.Settings s = new Settler.Settings(depth == null ? 2 : depth, depth == null,
         (long) (timeout * 1000), (long) (replaceAfter * 1000), 250, 5, 25, (long) (stallAfter * 1000));
     try {
-      Settler.Result r = new SettleJob(root.lakehouse(), Progress.to(System.err, "settle")).run(new SettleJob.Config(epoch,
+      Settler.Result r = new SettleJob(root.lakehouse(), Progress.to(err(), "settle")).run(new SettleJob.Config(epoch,
           chain.rpc(c, root.env()), chain.contract(c), chain.key(root.env(), "POA_SETTLER_KEY"), s));
-      System.out.println(r.status() == Settler.Status.ALREADY_COMMITTED
+      out().println(r.status() == Settler.Status.ALREADY_COMMITTED
           ? "epoch already committed on chain with this root" + (r.txHash() == null ? "" : " (" + r.txHash() + ")")
           : "epoch committed: transaction " + r.txHash() + " in block " + r.blockNumber());
       return 0;
     } catch (Settler.PendingException e) {
-      System.err.println("poa: " + e.getMessage());
+      err().println("poa: " + e.getMessage());
       return PoaCli.EXIT_PENDING;
     }
   }

@@ -1,5 +1,7 @@
 package dev.poa.cli;
 
+import dev.poa.schemas.BadInputException;
+import dev.poa.schemas.ExitStatus;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
       "datanet.submissions.history, datanet.submissions.files, ...",
       "",
     })
-final class SqlCommand implements Callable<Integer> {
+final class SqlCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Option(names = "--format", defaultValue = "table", description = "table, csv or json (one object per line).")
@@ -42,19 +44,20 @@ final class SqlCommand implements Callable<Integer> {
     try {
       df = root.spark().sql(query);
     } catch (Exception e) { // Spark's exceptions are checked ones that Scala does not declare
-      if (holdsPlan(e)) { // a parse error holds the statement and its caret already
-        throw new StatementError((org.apache.spark.sql.AnalysisException) e, query);
+      if (e instanceof org.apache.spark.sql.AnalysisException a) { // the statement is wrong: bad input
+        // a parse error holds the statement and its caret already
+        throw new StatementError(a, holdsPlan(e) ? query : null);
       }
       throw e;
     }
-    print(df, format, limit, System.out);
+    print(df, format, limit, out());
     return 0;
   }
 
   /** Checked before any work: the formats {@link #print} knows. */
   static void requireFormat(String format) {
     if (!List.of("table", "csv", "json").contains(format)) {
-      throw new IllegalArgumentException("--format must be table, csv or json, got " + format);
+      throw new BadInputException("--format must be table, csv or json, got " + format);
     }
   }
 
@@ -67,12 +70,24 @@ final class SqlCommand implements Callable<Integer> {
         && !(t instanceof org.apache.spark.sql.catalyst.parser.ParseException);
   }
 
-  /** An analysis error of a statement, printed as Spark's shell does: the error, then the statement with a caret. */
-  static final class StatementError extends RuntimeException {
+  /**
+   * An error in a statement (exit 3), printed as Spark's shell does: the error, then the statement with a caret
+   * under the position (a parse error's message holds both already: {@code query} null).
+   */
+  static final class StatementError extends RuntimeException implements ExitStatus {
+    @Override
+    public int exitCode() {
+      return ExitStatus.BAD_INPUT;
+    }
+
     final List<String> statement;
 
     StatementError(org.apache.spark.sql.AnalysisException cause, String query) {
       super(cause.getSimpleMessage(), cause);
+      if (query == null) {
+        this.statement = List.of();
+        return;
+      }
       List<String> lines = new java.util.ArrayList<>(List.of("", "== SQL =="));
       List<String> queryLines = query.lines().toList();
       int line = cause.line().isDefined() ? (Integer) cause.line().get() : -1;

@@ -45,14 +45,15 @@ final class StageRunner {
     args.addAll(settings);
     List<String> command = stage.command(epoch, landing, fleet);
     args.addAll(command);
-    System.out.println();
-    System.out.println("[stage " + stage.id() + "] poa " + String.join(" ", command));
-    System.out.flush();
-    int code = PoaCli.execute(args.toArray(String[]::new), new PrintWriter(System.out, true),
-        new PrintWriter(System.err, true), false, env);
+    PrintWriter out = root.out();
+    out.println();
+    out.println("[stage " + stage.id() + "] poa " + String.join(" ", command));
+    out.flush();
+    // the stage prints where this invocation prints
+    int code = PoaCli.execute(args.toArray(String[]::new), out, root.err(), false, env);
     EpochPipeline.Outcome outcome = stage.outcome(code);
     if (outcome != EpochPipeline.Outcome.DONE) {
-      System.out.println("[stage " + stage.id() + "] exit " + code + ": " + outcome.name().toLowerCase(java.util.Locale.ROOT));
+      out.println("[stage " + stage.id() + "] exit " + code + ": " + outcome.name().toLowerCase(java.util.Locale.ROOT));
     }
     return new Ran(stage, code, outcome);
   }

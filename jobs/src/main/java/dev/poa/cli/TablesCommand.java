@@ -16,7 +16,7 @@ import picocli.CommandLine.ParentCommand;
     name = "tables",
     mixinStandardHelpOptions = true,
     description = "List every table with its row count, current snapshot id, last commit time and schema version.")
-final class TablesCommand implements Callable<Integer> {
+final class TablesCommand extends CliCommand implements Callable<Integer> {
   @ParentCommand PoaCli root;
 
   @Override
@@ -40,7 +40,7 @@ final class TablesCommand implements Callable<Integer> {
         t.properties().getOrDefault(TableDefinition.SCHEMA_VERSION_PROPERTY, "?")
       });
     }
-    System.out.print(TableFormat.render(cells, null));
+    out().print(TableFormat.render(cells, null));
     return 0;
   }
 }

@@ -14,12 +14,12 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = "Ingest validator attestations.",
     subcommands = {ValidationsCommand.Ingest.class})
-final class ValidationsCommand implements Runnable {
+final class ValidationsCommand extends CliCommand implements Runnable {
   @ParentCommand PoaCli root;
 
   @Override
   public void run() {
-    throw new IllegalArgumentException("Missing subcommand: poa validations ingest");
+    throw PoaCli.missingSubcommand(spec, "poa validations ingest");
   }
 
   /** The chain id of the attestations' domain ({@code poa.chain.id}) and the allowed clock skew. */
@@ -48,16 +48,16 @@ final class ValidationsCommand implements Runnable {
         "contribution from earning from that epoch on. Bad records go to",
         "datanet.validation_rejects with their reason.",
       })
-  static final class Ingest implements Callable<Integer> {
+  static final class Ingest extends CliCommand implements Callable<Integer> {
     @ParentCommand ValidationsCommand parent;
 
     @Mixin RecordBatchOptions batch;
 
     @Override
     public Integer call() {
-      ValidationIngestJob.Result r = new ValidationIngestJob(parent.root.lakehouse(), Progress.to(System.err, "validations"))
+      ValidationIngestJob.Result r = new ValidationIngestJob(parent.root.lakehouse(), Progress.to(err(), "validations"))
           .run(config(parent.root.config(), batch.inputs, batch.format, batch.batchId));
-      System.out.println(describe(r));
+      out().println(describe(r));
       return 0;
     }
   }

@@ -1,5 +1,6 @@
 package dev.poa.jobs;
 
+import dev.poa.schemas.BadInputException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,7 @@ public record PoaConfig(Path warehouse, String catalogName, Map<String, String> 
     try {
       return v == null ? dflt : parser.apply(v.strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Setting " + key + "=" + v + " is not " + what);
+      throw new BadInputException("Setting " + key + "=" + v + " is not " + what);
     }
   }
 
@@ -89,13 +90,13 @@ public record PoaConfig(Path warehouse, String catalogName, Map<String, String> 
     }
     if (file != null) {
       if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException("Config file " + file + " does not exist");
+        throw new BadInputException("Config file " + file + " does not exist");
       }
       Properties p = new Properties();
       try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         p.load(r);
       } catch (IOException e) {
-        throw new IllegalArgumentException("Cannot read config file " + file + ": " + e.getMessage());
+        throw new BadInputException("Cannot read config file " + file + ": " + e.getMessage());
       }
       new TreeMap<>(p).forEach((k, v) -> s.put(k.toString(), v.toString()));
     }
@@ -119,7 +120,7 @@ public record PoaConfig(Path warehouse, String catalogName, Map<String, String> 
     while (m.find()) {
       String v = env.get(m.group(1));
       if (v == null) {
-        throw new IllegalArgumentException(
+        throw new BadInputException(
             "Setting " + key + " refers to environment variable " + m.group(1) + ", which is not set");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(v));

@@ -1,5 +1,6 @@
 package dev.poa.jobs;
 
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.CatalogSettings;
 import dev.poa.schemas.Durations;
 import dev.poa.schemas.Lakehouse;
@@ -40,7 +41,7 @@ public final class PoaSpark {
       try {
         java.nio.file.Files.createDirectories(java.nio.file.Path.of(uri.substring("jdbc:sqlite:".length())).getParent());
       } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("Cannot create the warehouse directory for " + uri + ": " + e.getMessage());
+        throw new BadInputException("Cannot create the warehouse directory for " + uri + ": " + e.getMessage());
       }
     }
     SparkConf base = new SparkConf();
@@ -96,7 +97,7 @@ public final class PoaSpark {
     try {
       return v == null ? dflt : Durations.parse(v);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Setting " + key + ": " + e.getMessage());
+      throw new BadInputException("Setting " + key + ": " + e.getMessage());
     }
   }
 }

@@ -12,4 +12,12 @@ public interface Progress {
     long start = System.nanoTime();
     return m -> out.printf("[%s %6.1fs] %s%n", job, (System.nanoTime() - start) / 1e9, m);
   }
+
+  static Progress to(java.io.PrintWriter out, String job) {
+    long start = System.nanoTime();
+    return m -> {
+      out.printf("[%s %6.1fs] %s%n", job, (System.nanoTime() - start) / 1e9, m);
+      out.flush();
+    };
+  }
 }

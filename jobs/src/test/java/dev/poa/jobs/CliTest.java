@@ -8,11 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.poa.SharedSpark;
 import dev.poa.cli.PoaCli;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,17 +26,11 @@ class CliTest {
     SharedSpark.spark();
     List<String> all = new ArrayList<>(List.of("--warehouse", warehouse.toString(), "--conf", "poa.catalog=" + catalog));
     all.addAll(List.of(args));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
+    // commands print through picocli's writers: no System.out to swap
+    StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      code = PoaCli.execute(all.toArray(String[]::new), new PrintWriter(System.out, true), new PrintWriter(err, true), false);
-    } finally {
-      System.setOut(old);
-    }
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
+    int code = PoaCli.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true), false);
+    return new Run(code, out.toString(), err.toString());
   }
 
   @Test
@@ -105,6 +96,12 @@ class CliTest {
 
     Run usage = poa(wh, cat, "ingest");
     assertEquals(PoaCli.EXIT_USAGE, usage.code());
+    Run group = poa(wh, cat, "datanets");
+    assertEquals(PoaCli.EXIT_USAGE, group.code(), group.err());
+    assertTrue(group.err().contains("Missing subcommand: poa datanets create|list"), group.err());
+    Run badSetting = poa(wh, cat, "--conf", "poa.dedup.threshold=2", "ingest", "--input", dir.resolve("nope.jsonl").toString());
+    assertEquals(PoaCli.EXIT_BAD_INPUT, badSetting.code(), badSetting.err());
+    assertTrue(badSetting.err().startsWith("poa: error: poa.dedup.threshold must be in (0, 1], got 2.0"), badSetting.err());
 
     Run migrate = poa(wh, cat, "migrate");
     assertEquals(0, migrate.code(), migrate.err());
@@ -120,5 +117,34 @@ class CliTest {
 
     Run help = poa(wh, cat, "ingest", "--help");
     assertEquals(0, help.code());
+  }
+
+  /** Exit codes come from what the exception says it is, never from a library's exception class. */
+  @Test
+  void exitCodesComeFromTypedExceptions() {
+    assertEquals(PoaCli.EXIT_BAD_INPUT, PoaCli.exitCode(new dev.poa.schemas.BadInputException("--format must be ...")));
+    assertEquals(PoaCli.EXIT_NOT_READY, PoaCli.exitCode(new dev.poa.schemas.NotReadyException("run poa attribute")));
+    assertEquals(PoaCli.EXIT_NOTHING_TO_DO, PoaCli.exitCode(new dev.poa.schemas.NothingToDoException("no inference")));
+    assertEquals(PoaCli.EXIT_CONFLICT, PoaCli.exitCode(new ConflictException("finalised")));
+    assertEquals(PoaCli.EXIT_CONFLICT, PoaCli.exitCode(new dev.poa.jobs.ingest.IngestJob.BatchConflictException("reused")));
+    assertEquals(PoaCli.EXIT_AUDIT_MISMATCH, PoaCli.exitCode(new dev.poa.jobs.settlement.SettleJob.AuditFailedException("x")));
+    assertEquals(PoaCli.EXIT_PENDING, PoaCli.exitCode(new dev.poa.settlement.Settler.PendingException("sent")));
+    assertEquals(PoaCli.EXIT_BAD_INPUT, PoaCli.exitCode(new dev.poa.jobs.rewards.RewardsJob.AmountOverflowException("fees",
+        new ArithmeticException())));
+    // a library's or an invariant's exception is a job failure, not bad input
+    assertEquals(PoaCli.EXIT_FAILED, PoaCli.exitCode(new IllegalArgumentException("negative weight for c_1")));
+    assertEquals(PoaCli.EXIT_FAILED, PoaCli.exitCode(new IllegalStateException("x")));
+    assertEquals(PoaCli.EXIT_FAILED, PoaCli.exitCode(new ArithmeticException("/ by zero")));
+  }
+
+  /** A command's last print() (no newline, so no auto-flush) still reaches the caller's stream when execute returns. */
+  @Test
+  void whatACommandPrintsLastIsFlushed() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(bytes, java.nio.charset.StandardCharsets.UTF_8), true);
+    int code = PoaCli.execute(new String[] {"pipeline", "--format", "json"}, out, new PrintWriter(new StringWriter()), false);
+    assertEquals(0, code);
+    String printed = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(printed.contains("\"command\" : [ \"landing\", \"ingest\"") && printed.strip().endsWith("}"), printed);
   }
 }

@@ -33,11 +33,9 @@ class KillAndRerunIT {
       jar = s.filter(p -> p.getFileName().toString().matches("poa-jobs-.*-spark\\.jar")).findFirst().orElseThrow();
     }
     String cp = jar.toAbsolutePath() + ":" + Files.readString(target.resolve("provided-classpath.txt")).strip();
-    // C1 only: these processes live seconds to a minute, and two test forks share the CPU, so the
-    // optimising compiler's work is mostly wasted (a poa audit: 52 s of CPU with it, 38 s without);
-    // results do not depend on the JIT
+    // C1 only, as every JVM the integration tests start (SparkStandalone.C1_ONLY says why)
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-        "-XX:TieredStopAtLevel=1"));
+        dev.poa.fixtures.SparkStandalone.C1_ONLY));
     cmd.addAll(List.of(Files.readString(target.resolve("classes/poa/jvm-flags.txt")).strip().split("\\s+")));
     // a short lease time-to-live: the lease of a run killed here expires in seconds, not a minute
     cmd.addAll(List.of("-cp", cp, "dev.poa.cli.PoaCli", "--warehouse", warehouse.toString(), "--conf",

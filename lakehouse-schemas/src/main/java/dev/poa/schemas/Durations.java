@@ -31,7 +31,7 @@ public final class Durations {
     } catch (java.time.format.DateTimeParseException e) {
       // fall through to the message below
     }
-    throw new IllegalArgumentException("'" + text + "' is not a duration: write a number and a unit, e.g. 90s, 5m, 36h, 7d");
+    throw new BadInputException("'" + text + "' is not a duration: write a number and a unit, e.g. 90s, 5m, 36h, 7d");
   }
 
   /** {@code 5m}, {@code 90s}, {@code 2h}: the shortest exact form. */

@@ -61,10 +61,10 @@ public final class LakehouseLease implements AutoCloseable {
       Objects.requireNonNull(waitFor, "waitFor");
       Objects.requireNonNull(ttl, "ttl");
       if (waitFor.isNegative()) {
-        throw new IllegalArgumentException("poa.lease.wait must not be negative");
+        throw new BadInputException("poa.lease.wait must not be negative");
       }
       if (ttl.compareTo(Duration.ofSeconds(3)) < 0) {
-        throw new IllegalArgumentException("poa.lease.ttl must be at least 3s (it is renewed every third of it)");
+        throw new BadInputException("poa.lease.ttl must be at least 3s (it is renewed every third of it)");
       }
     }
 

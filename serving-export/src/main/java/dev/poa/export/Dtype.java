@@ -1,5 +1,6 @@
 package dev.poa.export;
 
+import dev.poa.schemas.BadInputException;
 import java.util.Locale;
 
 /** Safetensors element types and their sizes in bytes. */
@@ -32,7 +33,7 @@ public enum Dtype {
       case "fp16", "f16", "float16" -> F16;
       case "bf16", "bfloat16" -> BF16;
       case "fp32", "f32", "float32" -> F32;
-      default -> throw new IllegalArgumentException("dtype '" + s + "': expected fp16, bf16 or fp32");
+      default -> throw new BadInputException("dtype '" + s + "': expected fp16, bf16 or fp32");
     };
   }
 }

@@ -2,6 +2,7 @@ package dev.poa.export;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poa.schemas.BadInputException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -53,7 +54,7 @@ public final class SampleAdapters {
   public static Base base(String name) {
     Base b = BASES.get(name);
     if (b == null) {
-      throw new IllegalArgumentException("unknown base '" + name + "': known " + new java.util.TreeSet<>(BASES.keySet()));
+      throw new BadInputException("unknown base '" + name + "': known " + new java.util.TreeSet<>(BASES.keySet()));
     }
     return b;
   }

@@ -1,5 +1,7 @@
 package dev.poa.settlement;
 
+import dev.poa.schemas.BadInputException;
+import dev.poa.schemas.ExitStatus;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +47,7 @@ public final class Settler {
       long pollMillis, int sendAttempts, int feeBumpPercent, long stallMillis) {
     public Settings {
       if (confirmations < 1) {
-        throw new IllegalArgumentException("--confirmations must be at least 1");
+        throw new BadInputException("--confirmations must be at least 1");
       }
     }
 
@@ -84,14 +86,24 @@ public final class Settler {
   public record Result(Status status, String txHash, Long blockNumber, int transactionsSigned) {}
 
   /** The chain holds another root for the epoch: nothing was sent. */
-  public static final class ConflictException extends IllegalStateException {
+  public static final class ConflictException extends IllegalStateException implements ExitStatus {
+    @Override
+    public int exitCode() {
+      return ExitStatus.CONFLICT;
+    }
+
     public ConflictException(String m) {
       super(m);
     }
   }
 
   /** Broadcast, but not confirmed within the run's timeout: a rerun resumes from the journal. */
-  public static final class PendingException extends IllegalStateException {
+  public static final class PendingException extends IllegalStateException implements ExitStatus {
+    @Override
+    public int exitCode() {
+      return ExitStatus.PENDING;
+    }
+
     public PendingException(String m) {
       super(m);
     }

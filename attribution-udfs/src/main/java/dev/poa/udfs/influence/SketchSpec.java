@@ -1,5 +1,6 @@
 package dev.poa.udfs.influence;
 
+import dev.poa.schemas.BadInputException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,14 +16,14 @@ public record SketchSpec(int k, long seed) implements java.io.Serializable {
 
   public SketchSpec {
     if (k < 1 || k > MAX_K) {
-      throw new IllegalArgumentException("sketch dimension k must be in 1.." + MAX_K + ", got " + k);
+      throw new BadInputException("sketch dimension k must be in 1.." + MAX_K + ", got " + k);
     }
   }
 
   public static SketchSpec parse(String id) {
     Matcher m = id == null ? null : ID.matcher(id.trim());
     if (m == null || !m.matches()) {
-      throw new IllegalArgumentException(
+      throw new BadInputException(
           "sketch spec '" + id + "' is not of the form rp1:k=<dimension>:seed=<integer>");
     }
     return new SketchSpec(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)));

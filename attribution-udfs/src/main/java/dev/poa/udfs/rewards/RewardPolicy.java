@@ -2,6 +2,7 @@ package dev.poa.udfs.rewards;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.poa.schemas.BadInputException;
 import dev.poa.udfs.Addresses;
 import java.io.IOException;
 import java.util.Iterator;
@@ -26,24 +27,24 @@ public record RewardPolicy(String version, int contributorsBps, int ownerBps, in
 
   public RewardPolicy {
     if (version == null || version.isBlank()) {
-      throw new IllegalArgumentException("a reward policy needs a version");
+      throw new BadInputException("a reward policy needs a version");
     }
     for (int b : new int[] {contributorsBps, ownerBps, validatorsBps, treasuryBps}) {
       if (b < 0) {
-        throw new IllegalArgumentException("basis points cannot be negative");
+        throw new BadInputException("basis points cannot be negative");
       }
     }
     if (contributorsBps + ownerBps + validatorsBps + treasuryBps != TOTAL_BPS) {
-      throw new IllegalArgumentException("basis points must sum to 10000, not "
+      throw new BadInputException("basis points must sum to 10000, not "
           + (contributorsBps + ownerBps + validatorsBps + treasuryBps));
     }
     String problem = Addresses.problem(treasury);
     if (problem != null) {
-      throw new IllegalArgumentException("treasury: " + problem);
+      throw new BadInputException("treasury: " + problem);
     }
     treasury = treasury.toLowerCase(java.util.Locale.ROOT);
     if (!"treasury".equals(unattributedTo) && !"owner".equals(unattributedTo)) {
-      throw new IllegalArgumentException("unattributed_to must be treasury or owner, not " + unattributedTo);
+      throw new BadInputException("unattributed_to must be treasury or owner, not " + unattributedTo);
     }
   }
 
@@ -57,22 +58,22 @@ public record RewardPolicy(String version, int contributorsBps, int ownerBps, in
     try {
       o = new ObjectMapper().readTree(json);
     } catch (IOException e) {
-      throw new IllegalArgumentException("reward policy is not valid JSON: " + e.getMessage());
+      throw new BadInputException("reward policy is not valid JSON: " + e.getMessage());
     }
     if (o == null || !o.isObject()) {
-      throw new IllegalArgumentException("a reward policy is a JSON object");
+      throw new BadInputException("a reward policy is a JSON object");
     }
     for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!List.of("version", "basis_points", "treasury", "unattributed_to").contains(f)) {
-        throw new IllegalArgumentException("unknown reward policy field " + f);
+        throw new BadInputException("unknown reward policy field " + f);
       }
     }
     JsonNode bps = o.path("basis_points");
     for (Iterator<String> it = bps.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!List.of("contributors", "owner", "validators", "treasury").contains(f)) {
-        throw new IllegalArgumentException("unknown basis_points field " + f);
+        throw new BadInputException("unknown basis_points field " + f);
       }
     }
     return new RewardPolicy(text(o, "version"), bps(bps, "contributors"), bps(bps, "owner"), bps(bps, "validators"),
@@ -82,7 +83,7 @@ public record RewardPolicy(String version, int contributorsBps, int ownerBps, in
   private static String text(JsonNode o, String f) {
     JsonNode v = o.get(f);
     if (v == null || !v.isTextual()) {
-      throw new IllegalArgumentException("reward policy field " + f + " must be a string");
+      throw new BadInputException("reward policy field " + f + " must be a string");
     }
     return v.textValue();
   }
@@ -90,7 +91,7 @@ public record RewardPolicy(String version, int contributorsBps, int ownerBps, in
   private static int bps(JsonNode o, String f) {
     JsonNode v = o.get(f);
     if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
-      throw new IllegalArgumentException("basis_points." + f + " must be an integer");
+      throw new BadInputException("basis_points." + f + " must be an integer");
     }
     return v.intValue();
   }

@@ -1,5 +1,6 @@
 package dev.poa.jobs.attribution;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -59,7 +60,7 @@ public final class AttributeJob {
       try {
         return valueOf(s.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--method must be span, gradient or auto, not '" + s + "'");
+        throw new BadInputException("--method must be span, gradient or auto, not '" + s + "'");
       }
     }
   }

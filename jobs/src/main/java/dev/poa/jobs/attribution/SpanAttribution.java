@@ -1,5 +1,6 @@
 package dev.poa.jobs.attribution;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_distinct;
@@ -65,13 +66,13 @@ public final class SpanAttribution {
 
     public Settings {
       if (ngram < 2 || ngram > 64) {
-        throw new IllegalArgumentException("span n-gram length must be in 2..64, got " + ngram);
+        throw new BadInputException("span n-gram length must be in 2..64, got " + ngram);
       }
       if (tokenizer == null || tokenizer.isBlank()) {
         tokenizer = DEFAULT_TOKENIZER;
       }
       if (minWords < 0 || !(minInformation >= 0)) {
-        throw new IllegalArgumentException("span min-words and min-information must be >= 0, got "
+        throw new BadInputException("span min-words and min-information must be >= 0, got "
             + minWords + " and " + minInformation);
       }
     }
@@ -119,7 +120,7 @@ public final class SpanAttribution {
         f = (org.apache.spark.sql.api.java.UDF1<String, String[]>) Class.forName(settings.tokenizer())
             .getDeclaredConstructor().newInstance();
       } catch (ReflectiveOperationException | ClassCastException e) {
-        throw new IllegalArgumentException("poa.attribution.span.tokenizer: cannot use " + settings.tokenizer()
+        throw new BadInputException("poa.attribution.span.tokenizer: cannot use " + settings.tokenizer()
             + " (a class implementing UDF1<String, String[]> with a no-argument constructor): " + e);
       }
       spark.udf().register("poa_tokens", f, org.apache.spark.sql.types.DataTypes.createArrayType(

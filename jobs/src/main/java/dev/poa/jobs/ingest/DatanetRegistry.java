@@ -1,5 +1,6 @@
 package dev.poa.jobs.ingest;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 
 import dev.poa.jobs.IcebergWrites;
@@ -54,18 +55,18 @@ public final class DatanetRegistry {
    */
   public static void create(Lakehouse lh, Datanet d) {
     if (!DatanetPolicy.SLUG.matcher(d.id()).matches()) {
-      throw new IllegalArgumentException("DataNet id '" + d.id() + "' is not a slug ([a-z0-9][a-z0-9-]{1,62})");
+      throw new BadInputException("DataNet id '" + d.id() + "' is not a slug ([a-z0-9][a-z0-9-]{1,62})");
     }
     for (String l : d.licensePolicy()) {
       if (!dev.poa.udfs.Spdx.isValidExpression(l)) {
-        throw new IllegalArgumentException("License '" + l + "' is not an SPDX license id");
+        throw new BadInputException("License '" + l + "' is not an SPDX license id");
       }
     }
     try (LakehouseLease lease = lh.lease("datanets create --id " + d.id(), m -> System.err.println("poa: " + m))) {
       lh.migrate();
       Set<String> existing = policies(lh).keySet();
       if (existing.contains(d.id())) {
-        throw new IllegalArgumentException("DataNet " + d.id() + " already exists; its policy is fixed once created");
+        throw new BadInputException("DataNet " + d.id() + " already exists; its policy is fixed once created");
       }
       append(lh, List.of(d), Instant.now(), "cli");
     }

@@ -1,5 +1,6 @@
 package dev.poa.jobs.ingest;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.array_intersect;
 import static org.apache.spark.sql.functions.array_union;
 import static org.apache.spark.sql.functions.coalesce;
@@ -64,16 +65,16 @@ public final class Deduplication {
 
     public Settings {
       if (!(threshold > 0 && threshold <= 1)) {
-        throw new IllegalArgumentException("poa.dedup.threshold must be in (0, 1], got " + threshold);
+        throw new BadInputException("poa.dedup.threshold must be in (0, 1], got " + threshold);
       }
       if (!(containment >= 0 && containment <= 1)) {
-        throw new IllegalArgumentException("poa.dedup.containment must be in [0, 1] (0 = off), got " + containment);
+        throw new BadInputException("poa.dedup.containment must be in [0, 1] (0 = off), got " + containment);
       }
       if (shingleWords < 1 || bands < 1 || rowsPerBand < 1) {
-        throw new IllegalArgumentException("poa.dedup shingle words, bands and rows must be positive");
+        throw new BadInputException("poa.dedup shingle words, bands and rows must be positive");
       }
       if (!minhashImpl.equals("udf") && !minhashImpl.equals("builtin")) {
-        throw new IllegalArgumentException("poa.dedup.minhash must be udf or builtin, got " + minhashImpl);
+        throw new BadInputException("poa.dedup.minhash must be udf or builtin, got " + minhashImpl);
       }
     }
 

@@ -1,5 +1,7 @@
 package dev.poa.jobs.ingest;
 
+import dev.poa.schemas.BadInputException;
+import dev.poa.schemas.ExitStatus;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -68,14 +70,14 @@ public final class IngestJob {
     public Config {
       inputs = List.copyOf(inputs);
       if (inputs.isEmpty()) {
-        throw new IllegalArgumentException("Give at least one --input");
+        throw new BadInputException("Give at least one --input");
       }
       if (format != null && !List.of("jsonl", "csv", "parquet").contains(format)) {
-        throw new IllegalArgumentException("--format must be jsonl, csv or parquet, got " + format);
+        throw new BadInputException("--format must be jsonl, csv or parquet, got " + format);
       }
       InputBatch.checkBatchId(batchId);
       if (maxContentBytes <= 0) {
-        throw new IllegalArgumentException("poa.ingest.max-content-bytes must be positive");
+        throw new BadInputException("poa.ingest.max-content-bytes must be positive");
       }
       Objects.requireNonNull(dedup, "dedup");
     }
@@ -106,7 +108,12 @@ public final class IngestJob {
   }
 
   /** Thrown when a batch id is reused for different inputs. */
-  public static final class BatchConflictException extends RuntimeException {
+  public static final class BatchConflictException extends RuntimeException implements ExitStatus {
+    @Override
+    public int exitCode() {
+      return ExitStatus.CONFLICT;
+    }
+
     public BatchConflictException(String message) {
       super(message);
     }

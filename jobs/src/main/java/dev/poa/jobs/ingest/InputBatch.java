@@ -1,5 +1,6 @@
 package dev.poa.jobs.ingest;
 
+import dev.poa.schemas.BadInputException;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -14,7 +15,7 @@ public record InputBatch(List<InputFile> files, String format, String fingerprin
   /** Checks a batch id given by a user; null (derive one) is fine. */
   public static void checkBatchId(String batchId) {
     if (batchId != null && !BATCH_ID.matcher(batchId).matches()) {
-      throw new IllegalArgumentException(
+      throw new BadInputException(
           "--batch-id '" + batchId + "' must be 1-128 characters of letters, digits and . _ : -");
     }
   }

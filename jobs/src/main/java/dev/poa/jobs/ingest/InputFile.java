@@ -1,5 +1,6 @@
 package dev.poa.jobs.ingest;
 
+import dev.poa.schemas.BadInputException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -31,7 +32,7 @@ public record InputFile(String uri, long length, long modificationTime, int inde
         FileSystem fs = path.getFileSystem(conf);
         FileStatus[] matches = fs.globStatus(path);
         if (matches == null || matches.length == 0) {
-          throw new IllegalArgumentException("Input " + p + " does not exist (no file matches it)");
+          throw new BadInputException("Input " + p + " does not exist (no file matches it)");
         }
         for (FileStatus s : matches) {
           if (s.isDirectory()) {
@@ -63,7 +64,7 @@ public record InputFile(String uri, long length, long modificationTime, int inde
       out.add(new InputFile(uri, s.getLen(), s.getModificationTime(), out.size()));
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("Inputs " + paths + " contain no files");
+      throw new BadInputException("Inputs " + paths + " contain no files");
     }
     return out;
   }
@@ -106,11 +107,11 @@ public record InputFile(String uri, long length, long modificationTime, int inde
     for (InputFile f : files) {
       String x = formatOf(f.uri());
       if (x == null) {
-        throw new IllegalArgumentException(
+        throw new BadInputException(
             "Cannot tell the format of " + f.uri() + " from its name: pass --format jsonl|csv|parquet");
       }
       if (format != null && !format.equals(x)) {
-        throw new IllegalArgumentException(
+        throw new BadInputException(
             "Inputs mix " + format + " and " + x + " files: ingest them as separate batches, or pass --format");
       }
       format = x;

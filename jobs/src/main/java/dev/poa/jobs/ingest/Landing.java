@@ -1,5 +1,6 @@
 package dev.poa.jobs.ingest;
 
+import dev.poa.schemas.BadInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public final class Landing {
       try {
         return valueOf(s.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--kind must be submissions, logs, gradients or attestations, not '" + s + "'");
+        throw new BadInputException("--kind must be submissions, logs, gradients or attestations, not '" + s + "'");
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.poa.jobs.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poa.schemas.BadInputException;
 import dev.poa.udfs.Reasons;
 import dev.poa.udfs.SubmissionValidator;
 import java.io.BufferedInputStream;
@@ -95,7 +96,7 @@ public final class RawRecords {
     return switch (format) {
       case "jsonl", "csv" -> readText(spark, files, format);
       case "parquet" -> readParquet(spark, files);
-      default -> throw new IllegalArgumentException("Unknown format " + format + ": use jsonl, csv or parquet");
+      default -> throw new BadInputException("Unknown format " + format + ": use jsonl, csv or parquet");
     };
   }
 

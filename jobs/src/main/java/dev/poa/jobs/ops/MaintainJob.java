@@ -2,6 +2,7 @@ package dev.poa.jobs.ops;
 
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.rewards.EpochTags;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Durations;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
@@ -67,13 +68,13 @@ public final class MaintainJob {
     public Config {
       tables = List.copyOf(tables);
       if (retain.isNegative()) {
-        throw new IllegalArgumentException("the retention cannot be negative");
+        throw new BadInputException("the retention cannot be negative");
       }
       if (retainLast < 1) {
-        throw new IllegalArgumentException("--retain-last must be at least 1 (the current snapshot)");
+        throw new BadInputException("--retain-last must be at least 1 (the current snapshot)");
       }
       if (orphansOlderThan.compareTo(MIN_ORPHAN_AGE) < 0) {
-        throw new IllegalArgumentException("--orphans-older-than " + Durations.format(orphansOlderThan) + " is below "
+        throw new BadInputException("--orphans-older-than " + Durations.format(orphansOlderThan) + " is below "
             + Durations.format(MIN_ORPHAN_AGE) + ": a younger file may belong to a commit still being written, so"
             + " removing it could corrupt a table");
       }

@@ -2,6 +2,7 @@ package dev.poa.jobs.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.poa.schemas.BadInputException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,7 +96,7 @@ public final class EpochPipeline {
 
   /** The stage of an id. */
   public static Stage stage(String id) {
-    return STAGES.stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+    return STAGES.stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow(() -> new BadInputException(
         "No stage '" + id + "': the stages are " + STAGES.stream().map(Stage::id).toList()));
   }
 

@@ -1,5 +1,6 @@
 package dev.poa.jobs.rewards;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.not;
 
@@ -53,7 +54,7 @@ public final class Audit {
   Row manifest(String epoch) {
     List<Row> rows = lh.spark().table(lh.sparkName(Tables.MANIFESTS)).filter(col("epoch").equalTo(epoch)).collectAsList();
     if (rows.isEmpty()) {
-      throw new IllegalArgumentException("Epoch " + epoch + " has no manifest (poa rewards --epoch " + epoch + ")");
+      throw new BadInputException("Epoch " + epoch + " has no manifest (poa rewards --epoch " + epoch + ")");
     }
     return rows.get(0);
   }
@@ -161,7 +162,7 @@ public final class Audit {
       entry = ManifestFile.find(in, a);
     }
     if (entry == null) {
-      throw new IllegalArgumentException("Address " + address + " has no leaf in the manifest of epoch " + epoch);
+      throw new BadInputException("Address " + address + " has no leaf in the manifest of epoch " + epoch);
     }
     List<Integer> siblings = StandardMerkleTree.proofIndexes(entry.treeIndex());
     Map<Integer, String> nodes;

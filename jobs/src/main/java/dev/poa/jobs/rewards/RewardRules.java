@@ -1,5 +1,6 @@
 package dev.poa.jobs.rewards;
 
+import dev.poa.schemas.BadInputException;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,7 +24,7 @@ public record RewardRules(int quorum, boolean registry) {
 
   public RewardRules {
     if (quorum < 1) {
-      throw new IllegalArgumentException("poa.validation.quorum must be at least 1, got " + quorum);
+      throw new BadInputException("poa.validation.quorum must be at least 1, got " + quorum);
     }
   }
 

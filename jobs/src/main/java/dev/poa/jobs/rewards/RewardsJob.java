@@ -1,5 +1,7 @@
 package dev.poa.jobs.rewards;
 
+import dev.poa.schemas.BadInputException;
+import dev.poa.schemas.ExitStatus;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -28,14 +30,14 @@ import dev.poa.udfs.rewards.StandardMerkleTree;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.util.Iterator;
-import java.math.BigInteger;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -49,9 +51,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -215,14 +217,19 @@ public final class RewardsJob {
     }
   }
 
-  public static final class ManifestMismatchException extends IllegalStateException {
+  public static final class ManifestMismatchException extends IllegalStateException implements ExitStatus {
+    @Override
+    public int exitCode() {
+      return ExitStatus.CONFLICT;
+    }
+
     public ManifestMismatchException(String m) {
       super(m);
     }
   }
 
   /** A wei amount of the epoch does not fit {@code decimal(38,0)}: nothing is written. */
-  public static final class AmountOverflowException extends IllegalArgumentException {
+  public static final class AmountOverflowException extends dev.poa.schemas.BadInputException {
     public AmountOverflowException(String m, Throwable cause) {
       super(m, cause);
     }
@@ -536,7 +543,7 @@ public final class RewardsJob {
     cached.add(payouts);
     long n = leaves.count();
     if (n == 0) {
-      throw new IllegalArgumentException("Epoch " + epoch + " has nothing to pay (no fees in it or before it)");
+      throw new BadInputException("Epoch " + epoch + " has nothing to pay (no fees in it or before it)");
     }
     if (n > Integer.MAX_VALUE / 2) {
       throw new IllegalArgumentException("Epoch " + epoch + " has " + n + " recipients: more than one Merkle tree holds");

@@ -1,5 +1,6 @@
 package dev.poa.jobs.rewards;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.explode;
@@ -61,11 +62,11 @@ public final class ValidationIngestJob {
     public Config {
       inputs = List.copyOf(inputs);
       if (inputs.isEmpty()) {
-        throw new IllegalArgumentException("Give at least one --input");
+        throw new BadInputException("Give at least one --input");
       }
       InputBatch.checkBatchId(batchId);
       if (chainId <= 0) {
-        throw new IllegalArgumentException("poa.chain.id must be a positive chain id");
+        throw new BadInputException("poa.chain.id must be a positive chain id");
       }
     }
 

@@ -1,5 +1,6 @@
 package dev.poa.jobs.rewards;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 
 import dev.poa.jobs.IcebergWrites;
@@ -35,15 +36,15 @@ public final class ValidatorRegistry {
     public Registration {
       String problem = Addresses.problem(address);
       if (problem != null) {
-        throw new IllegalArgumentException("Validator address " + address + ": " + problem);
+        throw new BadInputException("Validator address " + address + ": " + problem);
       }
       address = Addresses.canonical(address);
       datanets = List.copyOf(new TreeSet<>(datanets));
       if (datanets.isEmpty()) {
-        throw new IllegalArgumentException("Give the DataNets the validator may attest (--datanets D1,D2)");
+        throw new BadInputException("Give the DataNets the validator may attest (--datanets D1,D2)");
       }
       if (validUntil != null && !validUntil.isAfter(validFrom)) {
-        throw new IllegalArgumentException("--until must be after --from");
+        throw new BadInputException("--until must be after --from");
       }
     }
   }
@@ -55,7 +56,7 @@ public final class ValidatorRegistry {
       Set<String> known = DatanetRegistry.policies(lh).keySet();
       List<String> unknown = r.datanets().stream().filter(d -> !known.contains(d)).toList();
       if (!unknown.isEmpty()) {
-        throw new IllegalArgumentException("Unknown DataNet(s) " + unknown + ": create them first (poa datanets create)");
+        throw new BadInputException("Unknown DataNet(s) " + unknown + ": create them first (poa datanets create)");
       }
       String id = "vr-" + UUID.randomUUID().toString().substring(0, 12);
       Row row = RowFactory.create(id, r.address(), CollectionConverters.asScala(r.datanets()).toSeq(),
@@ -75,7 +76,7 @@ public final class ValidatorRegistry {
   public static int remove(Lakehouse lh, String address, Instant at, Progress progress) {
     String problem = Addresses.problem(address);
     if (problem != null) {
-      throw new IllegalArgumentException("Validator address " + address + ": " + problem);
+      throw new BadInputException("Validator address " + address + ": " + problem);
     }
     String a = Addresses.canonical(address);
     try (LakehouseLease lease = lh.lease("validators remove " + a, progress::step)) {
@@ -99,7 +100,7 @@ public final class ValidatorRegistry {
         }
       }
       if (closed == 0) {
-        throw new IllegalArgumentException("Validator " + a + " has no registration open at " + at + " (poa validators list)");
+        throw new BadInputException("Validator " + a + " has no registration open at " + at + " (poa validators list)");
       }
       lease.assertHeld();
       // the registry is small: rewritten whole, atomically

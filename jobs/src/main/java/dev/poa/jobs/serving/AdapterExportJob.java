@@ -1,5 +1,6 @@
 package dev.poa.jobs.serving;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 
 import dev.poa.export.AdapterExport;
@@ -46,7 +47,7 @@ public final class AdapterExportJob {
       TreeSet<String> missing = new TreeSet<>(config.adapterIds());
       rows.forEach(r -> missing.remove(r.<String>getAs("adapter_id")));
       if (!missing.isEmpty()) {
-        throw new IllegalArgumentException("Not registered: " + missing + " (see poa adapters list)");
+        throw new BadInputException("Not registered: " + missing + " (see poa adapters list)");
       }
     }
     List<String> ids = rows.stream().map(r -> r.<String>getAs("adapter_id")).toList();

@@ -1,5 +1,7 @@
 package dev.poa.jobs.serving;
 
+import dev.poa.schemas.BadInputException;
+import dev.poa.schemas.ExitStatus;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
@@ -33,7 +35,12 @@ public final class AdapterRegistry {
   public record Registered(String adapterId, long trainingSetSize, Long contributionsSnapshotId) {}
 
   /** Thrown when the adapter id is taken. */
-  public static final class AdapterExistsException extends IllegalStateException {
+  public static final class AdapterExistsException extends IllegalStateException implements ExitStatus {
+    @Override
+    public int exitCode() {
+      return ExitStatus.CONFLICT;
+    }
+
     public AdapterExistsException(String m) {
       super(m);
     }
@@ -54,7 +61,7 @@ public final class AdapterRegistry {
     Set<String> known = new HashSet<>(spark.table(lh.sparkName(Tables.DATANETS)).select("id").as(Encoders.STRING()).collectAsList());
     for (String d : a.datanets()) {
       if (!known.contains(d)) {
-        throw new IllegalArgumentException("DataNet " + d + " of adapter " + a.adapterId() + " is not registered");
+        throw new BadInputException("DataNet " + d + " of adapter " + a.adapterId() + " is not registered");
       }
     }
     long snapshot = lh.currentSnapshotId(Tables.CONTRIBUTIONS);
@@ -72,7 +79,7 @@ public final class AdapterRegistry {
       List<String> unknown = given.join(ofDatanets, new String[] {"contribution_id"}, "left_anti")
           .as(Encoders.STRING()).limit(5).collectAsList();
       if (!unknown.isEmpty()) {
-        throw new IllegalArgumentException("training_set has contributions that are not accepted contributions of "
+        throw new BadInputException("training_set has contributions that are not accepted contributions of "
             + a.datanets() + ": " + unknown);
       }
       set = given;

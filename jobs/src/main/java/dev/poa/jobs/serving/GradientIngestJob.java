@@ -1,5 +1,6 @@
 package dev.poa.jobs.serving;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
@@ -48,7 +49,7 @@ public final class GradientIngestJob {
     public Config {
       inputs = List.copyOf(inputs);
       if (inputs.isEmpty()) {
-        throw new IllegalArgumentException("Give at least one --input");
+        throw new BadInputException("Give at least one --input");
       }
       InputBatch.checkBatchId(batchId);
     }
@@ -90,7 +91,7 @@ public final class GradientIngestJob {
   private Result run(Config config, InputBatch batch, LakehouseLease lease) {
     String adapterId = config.adapterId();
     if (spark.table(lh.sparkName(Tables.ADAPTERS)).filter(col("adapter_id").equalTo(adapterId)).isEmpty()) {
-      throw new IllegalArgumentException("Adapter " + adapterId + " is not registered (poa adapters register)");
+      throw new BadInputException("Adapter " + adapterId + " is not registered (poa adapters register)");
     }
     String batchId = batch.batchId();
     Map<String, String> props = Map.of(IngestJob.BATCH_PROPERTY, batchId, "poa.adapter-id", adapterId,

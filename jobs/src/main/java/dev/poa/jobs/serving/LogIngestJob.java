@@ -1,13 +1,14 @@
 package dev.poa.jobs.serving;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.ingest.BatchLedger;
-import dev.poa.jobs.ingest.InputFile;
 import dev.poa.jobs.ingest.IngestJob;
 import dev.poa.jobs.ingest.InputBatch;
+import dev.poa.jobs.ingest.InputFile;
 import dev.poa.jobs.ingest.RawRecords;
 import dev.poa.jobs.ingest.RecordBatches;
 import dev.poa.jobs.ingest.Validation;
@@ -48,7 +49,7 @@ public final class LogIngestJob {
     public Config {
       inputs = List.copyOf(inputs);
       if (inputs.isEmpty()) {
-        throw new IllegalArgumentException("Give at least one --input");
+        throw new BadInputException("Give at least one --input");
       }
       InputBatch.checkBatchId(batchId);
     }

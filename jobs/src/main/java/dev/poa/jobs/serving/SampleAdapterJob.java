@@ -1,5 +1,6 @@
 package dev.poa.jobs.serving;
 
+import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 
 import dev.poa.export.AdapterExport;
@@ -53,7 +54,7 @@ public final class SampleAdapterJob {
       datanets = lh.spark().table(lh.sparkName(Tables.DATANETS)).select("id").orderBy("id").as(Encoders.STRING())
           .collectAsList();
       if (datanets.isEmpty()) {
-        throw new IllegalArgumentException("No DataNet is registered: sample adapters are trained on one (poa datanets create)");
+        throw new BadInputException("No DataNet is registered: sample adapters are trained on one (poa datanets create)");
       }
     }
     Set<String> taken = new HashSet<>(lh.spark().table(lh.sparkName(Tables.ADAPTERS))

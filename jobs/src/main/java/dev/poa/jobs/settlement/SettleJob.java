@@ -1,5 +1,6 @@
 package dev.poa.jobs.settlement;
 
+import dev.poa.schemas.ExitStatus;
 import static org.apache.spark.sql.functions.col;
 
 import dev.poa.jobs.Progress;
@@ -30,7 +31,12 @@ public final class SettleJob {
   public record Config(String epoch, String rpcUrl, String contract, Credentials key, Settler.Settings settings) {}
 
   /** The epoch's audit found differences: nothing is sent. */
-  public static final class AuditFailedException extends IllegalStateException {
+  public static final class AuditFailedException extends IllegalStateException implements ExitStatus {
+    @Override
+    public int exitCode() {
+      return ExitStatus.AUDIT_MISMATCH;
+    }
+
     public AuditFailedException(String m) {
       super(m);
     }
