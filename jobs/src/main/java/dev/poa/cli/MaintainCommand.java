@@ -9,10 +9,10 @@ import dev.poa.schemas.Tables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine;
 
 @Command(
     name = "maintain",
