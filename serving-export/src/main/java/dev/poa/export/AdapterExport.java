@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.poa.export.AdapterProblem.Code;
 import dev.poa.udfs.rewards.StandardMerkleTree;
-import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -152,10 +151,20 @@ public final class AdapterExport {
     return new Result(outcomes, index);
   }
 
+  /** The file's bytes, read into one array of its length (readAllBytes would gather chunks, then copy them). */
   private static byte[] read(FileSystem fs, Path p) throws IOException {
-    try (InputStream in = fs.open(p)) {
-      return in.readAllBytes();
+    long len = fs.getFileStatus(p).getLen();
+    if (len > Integer.MAX_VALUE - 8) {
+      throw new IOException(p + " is " + len + " bytes: more than one array holds");
     }
+    byte[] b = new byte[(int) len];
+    try (InputStream in = fs.open(p)) {
+      org.apache.hadoop.io.IOUtils.readFully(in, b, 0, b.length);
+      if (in.read() != -1) {
+        throw new IOException(p + " grew while it was read");
+      }
+    }
+    return b;
   }
 
   private Outcome export(FileSystem fs, Path root, Source s) throws AdapterProblem, IOException {
@@ -203,9 +212,7 @@ public final class AdapterExport {
       if (dtype != null && t.dtype().isFloat() && t.dtype() != dtype) {
         o = DtypeConversion.convert(weights, t, dtype, report);
       } else {
-        byte[] b = new byte[(int) (t.end() - t.begin())];
-        weights.data(t).get(b);
-        o = new Safetensors.Output(t.name(), t.dtype(), t.shape(), b);
+        o = weights.output(t); // the source's bytes as they are: no copy
       }
       dtypes.add(o.dtype().name());
       tensors.add(o);
@@ -218,9 +225,11 @@ public final class AdapterExport {
     if (trainingRoot != null) {
       metadata.put("poa.training_set_root", trainingRoot);
     }
-    ByteArrayOutputStream packed = new ByteArrayOutputStream(weightBytes.length);
-    Safetensors.write(packed, metadata, tensors);
-    byte[] outWeights = packed.toByteArray();
+    // staged first, hashed while written: the manifest (written last) lists the file's size and sha256
+    Path staging = new Path(new Path(root, STAGING), s.adapterId() + "." + UUID.randomUUID());
+    fs.mkdirs(staging);
+    write(fs, new Path(staging, CONFIG), configBytes);
+    Written outWeights = writeHashed(fs, new Path(staging, WEIGHTS), metadata, tensors);
 
     ObjectNode m = JSON.createObjectNode();
     m.put("format", "poa-adapter-v1");
@@ -248,7 +257,7 @@ public final class AdapterExport {
     }
     ArrayNode files = m.putArray("files");
     fileEntry(files, CONFIG, configBytes.length, configSha); // packed as it came: the source's sha256
-    fileEntry(files, WEIGHTS, outWeights.length, sha256(outWeights));
+    fileEntry(files, WEIGHTS, outWeights.size(), outWeights.sha256());
     m.set("provenance", provenance);
     ObjectNode source = m.putObject("source");
     source.put("artifact_uri", s.artifactUri());
@@ -257,10 +266,6 @@ public final class AdapterExport {
     m.put("source_fingerprint", fingerprint);
     byte[] manifest = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8);
 
-    Path staging = new Path(new Path(root, STAGING), s.adapterId() + "." + UUID.randomUUID());
-    fs.mkdirs(staging);
-    write(fs, new Path(staging, CONFIG), configBytes);
-    write(fs, new Path(staging, WEIGHTS), outWeights);
     write(fs, new Path(staging, MANIFEST), manifest); // last: an adapter directory is complete with its manifest
     Path old = null;
     if (fs.exists(target)) {
@@ -272,7 +277,7 @@ public final class AdapterExport {
       fs.delete(old, true);
     }
     return new Outcome(s.adapterId(), Status.EXPORTED, version, target.toString(), null, null, report[0],
-        configBytes.length + outWeights.length + manifest.length);
+        configBytes.length + outWeights.size() + manifest.length);
   }
 
   private static void fileEntry(ArrayNode files, String name, long size, String sha256) {
@@ -385,6 +390,26 @@ public final class AdapterExport {
     try (OutputStream o = fs.create(p, true)) {
       o.write(bytes);
     }
+  }
+
+  /** A file written: its size and the hex sha256 of its bytes. */
+  private record Written(long size, String sha256) {}
+
+  /** Writes a safetensors file, hashing its bytes on the way (one pass over them, no copy of the tensors). */
+  private static Written writeHashed(FileSystem fs, Path p, Map<String, String> metadata, List<Safetensors.Output> tensors)
+      throws IOException {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    long size;
+    try (OutputStream o = new java.security.DigestOutputStream(new java.io.BufferedOutputStream(fs.create(p, true), 1 << 16),
+        md)) {
+      size = Safetensors.write(o, metadata, tensors);
+    }
+    return new Written(size, HexFormat.of().formatHex(md.digest()));
   }
 
   private static void rename(FileSystem fs, Path from, Path to) throws IOException {

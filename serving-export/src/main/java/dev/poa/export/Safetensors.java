@@ -85,28 +85,52 @@ public final class Safetensors {
    * Works on the bits (all exponent bits set), without converting the values.
    */
   public long firstNonFinite(Tensor t, long[] count) {
-    ByteBuffer b = data(t);
-    long n = t.elements();
-    long first = -1;
+    // straight over the file's bytes (little-endian views, no per-element buffer bounds checks), one loop per
+    // dtype: the exponent bits all set is NaN or ±Inf
+    int base = dataStart + (int) t.begin();
+    int n = (int) t.elements();
+    int first = -1;
     long bad = 0;
-    for (int i = 0; i < n; i++) {
-      boolean nonFinite = switch (t.dtype()) {
-        case F32 -> (b.getInt(i * 4) & 0x7f800000) == 0x7f800000;
-        case F64 -> (b.getLong(i * 8) & 0x7ff0000000000000L) == 0x7ff0000000000000L;
-        case F16 -> (b.getShort(i * 2) & 0x7c00) == 0x7c00;
-        case BF16 -> (b.getShort(i * 2) & 0x7f80) == 0x7f80;
-        default -> false;
-      };
-      if (nonFinite) {
-        bad++;
-        if (first < 0) {
-          first = i;
+    switch (t.dtype()) {
+      case F32 -> {
+        for (int i = 0; i < n; i++) {
+          if (((int) INT_LE.get(file, base + i * 4) & 0x7f800000) == 0x7f800000) {
+            bad++;
+            first = first < 0 ? i : first;
+          }
         }
+      }
+      case F64 -> {
+        for (int i = 0; i < n; i++) {
+          if (((long) LONG_LE.get(file, base + i * 8) & 0x7ff0000000000000L) == 0x7ff0000000000000L) {
+            bad++;
+            first = first < 0 ? i : first;
+          }
+        }
+      }
+      case F16, BF16 -> {
+        int mask = t.dtype() == Dtype.F16 ? 0x7c00 : 0x7f80;
+        for (int i = 0; i < n; i++) {
+          if (((short) SHORT_LE.get(file, base + i * 2) & mask) == mask) {
+            bad++;
+            first = first < 0 ? i : first;
+          }
+        }
+      }
+      default -> {
+        // integer tensors hold no NaN
       }
     }
     count[0] = bad;
     return first;
   }
+
+  private static final java.lang.invoke.VarHandle INT_LE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final java.lang.invoke.VarHandle LONG_LE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final java.lang.invoke.VarHandle SHORT_LE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** The tensor's values as doubles (float dtypes only). */
   public double[] values(Tensor t) {
@@ -244,15 +268,27 @@ public final class Safetensors {
     return t;
   }
 
-  /** A tensor to write: its bytes little-endian, elements × dtype size of them. */
-  public record Output(String name, Dtype dtype, long[] shape, byte[] data) {}
+  /**
+   * A tensor to write: {@code length} bytes of {@code data} from {@code offset}, little-endian, elements × dtype
+   * size of them (a view into a parsed file's bytes, or an array of its own).
+   */
+  public record Output(String name, Dtype dtype, long[] shape, byte[] data, int offset, int length) {
+    public Output(String name, Dtype dtype, long[] shape, byte[] data) {
+      this(name, dtype, shape, data, 0, data.length);
+    }
+  }
+
+  /** The tensor as it is, to be written again: a view of this file's bytes, not a copy. */
+  public Output output(Tensor t) {
+    return new Output(t.name(), t.dtype(), t.shape(), file, dataStart + (int) t.begin(), (int) (t.end() - t.begin()));
+  }
 
   /**
    * Writes a safetensors file: {@code __metadata__} first (keys sorted), tensors sorted by name,
    * header JSON padded with spaces to a multiple of 8 bytes (as the reference writer does), data
-   * in header order. Same tensors and metadata → same bytes.
+   * in header order. Same tensors and metadata → same bytes. Returns the bytes written.
    */
-  public static void write(OutputStream out, Map<String, String> metadata, List<Output> tensors) throws IOException {
+  public static long write(OutputStream out, Map<String, String> metadata, List<Output> tensors) throws IOException {
     List<Output> sorted = new ArrayList<>(tensors);
     sorted.sort(Comparator.comparing(Output::name));
     ObjectNode header = JSON.createObjectNode();
@@ -266,8 +302,8 @@ public final class Safetensors {
       for (long d : t.shape()) {
         elements = Math.multiplyExact(elements, d);
       }
-      if (elements * t.dtype().size != t.data().length) {
-        throw new IllegalArgumentException(t.name() + ": " + t.data().length + " bytes for " + elements + " " + t.dtype());
+      if (elements * t.dtype().size != t.length()) {
+        throw new IllegalArgumentException(t.name() + ": " + t.length() + " bytes for " + elements + " " + t.dtype());
       }
       ObjectNode o = header.putObject(t.name());
       o.put("dtype", t.dtype().name());
@@ -275,8 +311,8 @@ public final class Safetensors {
       for (long d : t.shape()) {
         shape.add(d);
       }
-      o.putArray("data_offsets").add(at).add(at + t.data().length);
-      at += t.data().length;
+      o.putArray("data_offsets").add(at).add(at + t.length());
+      at += t.length();
     }
     byte[] json = JSON.writeValueAsBytes(header);
     int padded = (json.length + 7) / 8 * 8;
@@ -287,7 +323,8 @@ public final class Safetensors {
       out.write(' ');
     }
     for (Output t : sorted) {
-      out.write(t.data());
+      out.write(t.data(), t.offset(), t.length());
     }
+    return 8 + padded + at;
   }
 }
