@@ -33,10 +33,6 @@ def catalog(warehouse: str | None = None, name: str = "poa", properties: dict | 
     return load_catalog(name, type="sql", uri=f"sqlite:///{db}", warehouse=f"file://{wh / 'data'}")
 
 
-def has_table(cat, name: str) -> bool:
-    return cat.table_exists(name)
-
-
 def read(cat, name: str, snapshot_id: int | None = None, row_filter: str | None = None) -> pd.DataFrame:
     """A table as pandas (at a snapshot when given), with wei columns (decimal(38,0)) as Python ints."""
     table = cat.load_table(name)
@@ -55,7 +51,7 @@ def read(cat, name: str, snapshot_id: int | None = None, row_filter: str | None 
 
 def read_or_empty(cat, name: str, columns: list[str], **kwargs) -> pd.DataFrame:
     """read(), or an empty frame with these columns when the table does not exist (an older lakehouse)."""
-    if not has_table(cat, name):
+    if not cat.table_exists(name):
         return pd.DataFrame(columns=columns)
     return read(cat, name, **kwargs)
 

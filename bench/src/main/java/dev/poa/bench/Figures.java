@@ -10,17 +10,12 @@ import java.util.Locale;
 final class Figures {
   private Figures() {}
 
-  static String json(String bench, String figure, String size, double value, String unit, Double floor, Double ratio,
-      Double target) {
-    return String.format(Locale.ROOT,
-        "{\"bench\": \"%s\", \"figure\": \"%s\", \"size\": \"%s\", \"value\": %s, \"unit\": \"%s\", \"floor\": %s,"
-            + " \"ratio\": %s, \"target\": %s}",
-        bench, figure, size, number(value), unit, number(floor), number(ratio), number(target));
-  }
-
   static void print(String bench, String figure, String size, double value, String unit, Double floor, Double ratio,
       Double target) {
-    System.out.println(json(bench, figure, size, value, unit, floor, ratio, target));
+    System.out.println(String.format(Locale.ROOT,
+        "{\"bench\": \"%s\", \"figure\": \"%s\", \"size\": \"%s\", \"value\": %s, \"unit\": \"%s\", \"floor\": %s,"
+            + " \"ratio\": %s, \"target\": %s}",
+        bench, figure, size, number(value), unit, number(floor), number(ratio), number(target)));
   }
 
   private static String number(Double d) {

@@ -92,7 +92,10 @@ public final class ReferenceDocs {
 
   /** What differs between dir and the generated files: missing, different and unexpected files, by path. */
   public static List<String> stale(Path dir) throws IOException {
-    Map<String, String> want = generate();
+    return stale(dir, generate());
+  }
+
+  private static List<String> stale(Path dir, Map<String, String> want) throws IOException {
     List<String> out = new ArrayList<>();
     for (Map.Entry<String, String> e : want.entrySet()) {
       Path f = dir.resolve(e.getKey());
@@ -112,8 +115,8 @@ public final class ReferenceDocs {
 
   /** Writes the generated files under dir and removes the ones the code no longer generates; returns what changed. */
   public static List<String> write(Path dir) throws IOException {
-    List<String> changed = stale(dir);
     Map<String, String> want = generate();
+    List<String> changed = stale(dir, want);
     for (String extra : existing(dir)) {
       if (!want.containsKey(extra)) {
         Files.delete(dir.resolve(extra));

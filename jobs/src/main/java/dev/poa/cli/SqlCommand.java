@@ -2,7 +2,6 @@ package dev.poa.cli;
 
 import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.ExitStatus;
-import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
@@ -100,12 +99,6 @@ final class SqlCommand extends CliCommand implements Callable<Integer> {
       }
       this.statement = List.copyOf(lines);
     }
-  }
-
-  static void print(Dataset<Row> df, String format, int limit, PrintStream out) {
-    java.io.PrintWriter w = new java.io.PrintWriter(new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8));
-    print(df, format, limit, w);
-    w.flush();
   }
 
   static void print(Dataset<Row> df, String format, int limit, java.io.PrintWriter out) {

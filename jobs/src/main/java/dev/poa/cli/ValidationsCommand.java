@@ -24,7 +24,8 @@ final class ValidationsCommand extends CliCommand implements Runnable {
 
   /** The chain id of the attestations' domain ({@code poa.chain.id}) and the allowed clock skew. */
   static ValidationIngestJob.Config config(PoaConfig c, List<String> inputs, String format, String batchId) {
-    String skew = c.get("poa.validation.max-clock-skew", "5m");
+    String skew = c.get("poa.validation.max-clock-skew",
+        dev.poa.schemas.Durations.format(ValidationIngestJob.DEFAULT_MAX_CLOCK_SKEW));
     return new ValidationIngestJob.Config(inputs, format, batchId,
         c.getLong("poa.chain.id", ValidationIngestJob.DEFAULT_CHAIN_ID), dev.poa.schemas.Durations.parse(skew));
   }

@@ -43,7 +43,7 @@ public final class ConfigKeys {
   private static final LakehouseLease.Settings LEASE = LakehouseLease.Settings.defaults();
 
   public static final List<Key> ALL = List.of(
-      key("lakehouse", "poa.warehouse", "./lakehouse", "POA_WAREHOUSE",
+      key("lakehouse", "poa.warehouse", PoaConfig.DEFAULT_WAREHOUSE, "POA_WAREHOUSE",
           "Directory of the embedded lakehouse: catalog.db (SQLite JDBC catalog) and data/; also where manifests,"
               + " the landing, the fleet and the chain deployment go by default. --warehouse sets it too."),
       key("lakehouse", "poa.catalog", PoaConfig.DEFAULT_CATALOG, "POA_CATALOG",
@@ -56,7 +56,7 @@ public final class ConfigKeys {
           "Reject rows of DataNets not registered with 'poa datanets create' (else they are registered with defaults)."),
       key("ingest", "poa.ingest.max-content-bytes", SubmissionValidator.DEFAULT_MAX_CONTENT_BYTES,
           "Largest content accepted, in UTF-8 bytes; larger rows are rejected (content_too_large)."),
-      key("ingest", "poa.dedup.scope", "datanet",
+      key("ingest", "poa.dedup.scope", DEDUP.crossDatanet() ? "global" : "datanet",
           "datanet: duplicates are found within a DataNet; global: across DataNets (--cross-datanet)."),
       key("ingest", "poa.dedup.threshold", DEDUP.threshold(),
           "Near-duplicate when the Jaccard similarity of word shingles is at least this."),
@@ -106,7 +106,7 @@ public final class ConfigKeys {
           "Where epoch manifest files are written (local directory or s3a:// URI)."),
       key("rewards", "poa.validation.quorum", RewardRules.DEFAULT.quorum(),
           "Registered validators that must attest a contribution 'invalid' before it earns nothing (from that epoch on)."),
-      key("rewards", "poa.validation.max-clock-skew", "5m",
+      key("rewards", "poa.validation.max-clock-skew", Durations.format(ValidationIngestJob.DEFAULT_MAX_CLOCK_SKEW),
           "How far after the ingest's clock an attestation's attested_at may be (later: rejected as attested_in_future)."),
       key("chain", "poa.chain.id", ValidationIngestJob.DEFAULT_CHAIN_ID,
           "Chain id of the attestations' EIP-712 domain: the chain the rewards settle on."),
@@ -122,9 +122,4 @@ public final class ConfigKeys {
           "fp16, bf16 or fp32: convert float weights when packing (--dtype sets it too)."),
       key("orchestration", "poa.airflow.url", "none",
           "Airflow's base URL for 'poa airflow' (else POA_AIRFLOW_URL, else what 'orchestration/airflow up' recorded)."));
-
-  /** The entry of a key, or null. */
-  public static Key of(String key) {
-    return ALL.stream().filter(k -> k.key().equals(key)).findFirst().orElse(null);
-  }
 }

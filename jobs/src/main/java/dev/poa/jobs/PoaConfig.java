@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  */
 public record PoaConfig(Path warehouse, String catalogName, Map<String, String> settings) {
   public static final String DEFAULT_CATALOG = "poa";
+  public static final String DEFAULT_WAREHOUSE = "./lakehouse";
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Pattern SECRET_KEY =
       Pattern.compile("(?i).*(password|secret|token|credential|access\\.key|private).*");
@@ -103,7 +104,7 @@ public record PoaConfig(Path warehouse, String catalogName, Map<String, String> 
     s.putAll(overrides);
     s.replaceAll((k, v) -> expandEnv(k, v, env));
 
-    String warehouse = s.getOrDefault("poa.warehouse", "./lakehouse");
+    String warehouse = s.getOrDefault("poa.warehouse", DEFAULT_WAREHOUSE);
     if (env.get("POA_WAREHOUSE") != null && !overrides.containsKey("poa.warehouse")) {
       warehouse = env.get("POA_WAREHOUSE");
     }

@@ -1,6 +1,5 @@
 package dev.poa.jobs.attribution;
 
-import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -12,6 +11,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.poa.jobs.ConflictException;
 import dev.poa.jobs.IcebergWrites;
 import dev.poa.jobs.Progress;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.TableDefinition;

@@ -1,6 +1,5 @@
 package dev.poa.jobs.attribution;
 
-import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_distinct;
@@ -13,6 +12,7 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.spark.PoaUdfs;

@@ -1,9 +1,9 @@
 package dev.poa.jobs.ingest;
 
-import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 
 import dev.poa.jobs.IcebergWrites;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;

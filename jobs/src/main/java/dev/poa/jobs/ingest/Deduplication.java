@@ -1,6 +1,5 @@
 package dev.poa.jobs.ingest;
 
-import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.array_intersect;
 import static org.apache.spark.sql.functions.array_union;
 import static org.apache.spark.sql.functions.coalesce;
@@ -24,6 +23,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.poa.jobs.Progress;
+import dev.poa.schemas.BadInputException;
 import dev.poa.udfs.MinHash;
 import dev.poa.udfs.spark.PoaUdfs;
 import org.apache.spark.sql.Column;

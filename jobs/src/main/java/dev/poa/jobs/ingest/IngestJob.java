@@ -1,7 +1,5 @@
 package dev.poa.jobs.ingest;
 
-import dev.poa.schemas.BadInputException;
-import dev.poa.schemas.ExitStatus;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -9,6 +7,8 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.poa.jobs.IcebergWrites;
 import dev.poa.jobs.Progress;
+import dev.poa.schemas.BadInputException;
+import dev.poa.schemas.ExitStatus;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;

@@ -1,10 +1,10 @@
 package dev.poa.jobs.rewards;
 
-import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.not;
 
 import dev.poa.jobs.Progress;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.Epochs;

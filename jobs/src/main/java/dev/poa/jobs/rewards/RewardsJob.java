@@ -1,7 +1,5 @@
 package dev.poa.jobs.rewards;
 
-import dev.poa.schemas.BadInputException;
-import dev.poa.schemas.ExitStatus;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -16,6 +14,8 @@ import static org.apache.spark.sql.functions.when;
 import dev.poa.jobs.ConflictException;
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.attribution.PublishedAttribution;
+import dev.poa.schemas.BadInputException;
+import dev.poa.schemas.ExitStatus;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.NotReadyException;

@@ -1,6 +1,5 @@
 package dev.poa.jobs.rewards;
 
-import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.explode;
@@ -15,6 +14,7 @@ import dev.poa.jobs.ingest.InputBatch;
 import dev.poa.jobs.ingest.RawRecords;
 import dev.poa.jobs.ingest.RecordBatches;
 import dev.poa.jobs.ingest.Validation;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;
@@ -72,12 +72,15 @@ public final class ValidationIngestJob {
 
     /** Development defaults: the local chain's id (31337) and five minutes of skew. */
     public static Config of(List<String> inputs, String format, String batchId) {
-      return new Config(inputs, format, batchId, DEFAULT_CHAIN_ID, Duration.ofMinutes(5));
+      return new Config(inputs, format, batchId, DEFAULT_CHAIN_ID, DEFAULT_MAX_CLOCK_SKEW);
     }
   }
 
   /** The chain id of the attestations' EIP-712 domain when poa.chain.id is not set (anvil's). */
   public static final long DEFAULT_CHAIN_ID = 31337;
+
+  /** How far after the ingest's clock an attested_at may be when poa.validation.max-clock-skew is not set. */
+  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
   public record Result(String batchId, boolean alreadyIngested, long read, long accepted, long duplicate, long rejected,
       Map<String, Long> rejectedByReason) {}

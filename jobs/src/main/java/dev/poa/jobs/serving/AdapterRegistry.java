@@ -1,11 +1,11 @@
 package dev.poa.jobs.serving;
 
-import dev.poa.schemas.BadInputException;
-import dev.poa.schemas.ExitStatus;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.poa.jobs.IcebergWrites;
+import dev.poa.schemas.BadInputException;
+import dev.poa.schemas.ExitStatus;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;

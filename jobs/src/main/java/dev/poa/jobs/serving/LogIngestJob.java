@@ -1,6 +1,5 @@
 package dev.poa.jobs.serving;
 
-import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
@@ -12,6 +11,7 @@ import dev.poa.jobs.ingest.InputFile;
 import dev.poa.jobs.ingest.RawRecords;
 import dev.poa.jobs.ingest.RecordBatches;
 import dev.poa.jobs.ingest.Validation;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;

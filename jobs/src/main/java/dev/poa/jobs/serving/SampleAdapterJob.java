@@ -1,11 +1,11 @@
 package dev.poa.jobs.serving;
 
-import dev.poa.schemas.BadInputException;
 import static org.apache.spark.sql.functions.col;
 
 import dev.poa.export.AdapterExport;
 import dev.poa.export.SampleAdapters;
 import dev.poa.jobs.Progress;
+import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.Tables;

@@ -1,10 +1,10 @@
 package dev.poa.jobs.settlement;
 
-import dev.poa.schemas.ExitStatus;
 import static org.apache.spark.sql.functions.col;
 
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.rewards.Audit;
+import dev.poa.schemas.ExitStatus;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
 import dev.poa.schemas.NotReadyException;
