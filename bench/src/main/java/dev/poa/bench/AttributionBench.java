@@ -98,6 +98,8 @@ public final class AttributionBench {
     if (span) {
       spanBench(lh, spanDocs, spanWords, completions);
     }
+    System.out.println();
+    FIGURES.forEach(Runnable::run);
   }
 
   static void writeContributions(Lakehouse lh, String prefix, int n, int words, int partitions) {
@@ -184,6 +186,11 @@ public final class AttributionBench {
         k, queries, n, pairs, scoringSecs, scoringRate, blas, blas * 2 * k / 1e9, scoringRate / blas);
     System.out.printf("| gradient attribution, whole stage: read sketches, Gram, Cholesky, scoring, top-k and exact totals | same (%,d score rows) | %.1f | %,.0f pairs/s | same | %.2f |%n",
         rows, secs, rate, rate / blas);
+    long size = (long) queries * n;
+    FIGURES.add(() -> Figures.print("attribution", "gradient scoring against sgemm", size, "pairs", scoringSecs,
+        scoringRate, "pairs/s", blas, scoringRate / blas, 0.6));
+    FIGURES.add(() -> Figures.print("attribution", "gradient whole stage against sgemm", size, "pairs", secs, rate,
+        "pairs/s", blas, rate / blas, 0.35));
   }
 
   /** Pairs per second of the dense product Ψ·Φᵀ on this machine, threads in parallel, same block shapes as the job. */
@@ -225,6 +232,11 @@ public final class AttributionBench {
         + "\"datanets\":[\"bench\"],\"rank\":8,\"alpha\":16,\"target_modules\":[\"q_proj\"],\"artifact_uri\":\"file:///bench\"}";
   }
 
+  /** The JSON figures, printed after the table. */
+  static final List<Runnable> FIGURES = new ArrayList<>();
+  /** Completion tokens/s of span attribution recorded on 2026-11-26 (10,000 contributions, 2,000 completions). */
+  static final double SPAN_RECORDED = 21_423;
+
   static void spanBench(Lakehouse lh, int docs, int words, int completions) {
     SparkSession spark = lh.spark();
     System.err.println("[bench] span: writing " + docs + " contributions of ~" + words + " words");
@@ -238,6 +250,8 @@ public final class AttributionBench {
         .first().getLong(0);
     System.out.printf("| span index build | %,d contributions, %,d tokens, %,d n-grams | %.1f | %,.0f tokens/s | | |%n",
         ix.newDocuments(), trainingTokens, ix.newNgrams(), indexSecs, trainingTokens / indexSecs);
+    FIGURES.add(() -> Figures.print("attribution", "span index build", trainingTokens, "tokens", indexSecs,
+        trainingTokens / indexSecs, "tokens/s", null, null, null));
 
     List<Row> sources = spark.table(lh.sparkName(Tables.CONTRIBUTIONS)).filter(col("contribution_id").startsWith("c_s"))
         .select("contribution_id", "content").orderBy(org.apache.spark.sql.functions.rand(7)).limit(completions).collectAsList();
@@ -286,5 +300,12 @@ public final class AttributionBench {
     }
     System.out.printf("| span attribution: with the rule / before it, completion tokens/s | | | | %.2f | | |%n",
         secs[0] / secs[1]);
+    long tokens = completionTokens;
+    double ruleSecs = secs[1];
+    // the baseline: 21,423 completion tokens/s against the same index (bench/RESULTS.md, 2026-11-26); the
+    // size is the index's (what grows between runs), the rate is of completion tokens
+    FIGURES.add(() -> Figures.print("attribution", "span attribution against the 2026-11-26 figure", trainingTokens,
+        "index tokens", ruleSecs, tokens / ruleSecs, "completion tokens/s", SPAN_RECORDED,
+        tokens / ruleSecs / SPAN_RECORDED, 2.0));
   }
 }

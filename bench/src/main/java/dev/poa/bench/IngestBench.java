@@ -95,6 +95,8 @@ public final class IngestBench {
       int lines = (int) Files.lines(real).count();
       Measure m = runPoa(spark, out, "real", realDir, lines, "udf");
       results.add(new Measure("poa ingest (udf), real text " + lines, lines, m.seconds(), m.mb(), m.q()));
+      Measure b = runMllib(spark, realDir, lines);
+      results.add(new Measure("mllib MinHashLSH, real text " + lines, lines, b.seconds(), b.mb(), b.q()));
     }
     if (baselineDocs > 0) {
       Path slice = writeCorpus(out.resolve("slice"), baselineDocs, words, 4, false);
@@ -119,16 +121,42 @@ public final class IngestBench {
         "poa (udf) vs MLlib MinHashLSH, same " + baselineDocs + " docs");
     ratio(results, "poa ingest (udf) " + builtinDocs, "poa ingest (builtin) " + builtinDocs,
         "MinHash Java UDF vs built-in expression, same " + builtinDocs + " docs");
+    ratio(results, "poa ingest (udf), real text", "mllib MinHashLSH, real text", "poa (udf) vs MLlib MinHashLSH, real text");
+    System.out.println();
+    Measure whole = find(results, "poa ingest (udf) " + docs);
+    Figures.print("ingest", "poa ingest, generated corpus", whole.docs(), "docs", whole.seconds(),
+        whole.docs() / whole.seconds(), "docs/s", null, null, 2000.0);
+    figure(results, "poa vs MLlib MinHashLSH, real text", "poa ingest (udf), real text", "mllib MinHashLSH, real text",
+        3.0);
+    figure(results, "poa vs MLlib MinHashLSH, generated", "poa ingest (udf) " + baselineDocs,
+        "mllib MinHashLSH.approxSimilarityJoin " + baselineDocs, null);
+    figure(results, "MinHash UDF vs built-in expression", "poa ingest (udf) " + builtinDocs,
+        "poa ingest (builtin) " + builtinDocs, null);
+  }
+
+  /** The last measure whose system is {@code name} or {@code name} followed by a space and its count, or null. */
+  static Measure find(List<Measure> results, String name) {
+    Measure found = null;
+    for (Measure m : results) {
+      found = m.system().equals(name) || m.system().matches(java.util.regex.Pattern.quote(name) + " [0-9]+") ? m : found;
+    }
+    return found;
+  }
+
+  /** One JSON figure: {@code a}'s docs/s against {@code b}'s (the floor), when both were measured. */
+  static void figure(List<Measure> results, String what, String a, String b, Double target) {
+    Measure x = find(results, a);
+    Measure y = find(results, b);
+    if (x != null && y != null) {
+      Figures.print("ingest", what, x.docs(), "docs", x.seconds(), x.docs() / x.seconds(), "docs/s",
+          y.docs() / y.seconds(), y.seconds() / x.seconds(), target);
+    }
   }
 
   /** Speed of {@code a} relative to {@code b} (b's time / a's time), from the last rows so named. */
   static void ratio(List<Measure> results, String a, String b, String what) {
-    Measure x = null;
-    Measure y = null;
-    for (Measure m : results) {
-      x = m.system().equals(a) ? m : x;
-      y = m.system().equals(b) ? m : y;
-    }
+    Measure x = find(results, a);
+    Measure y = find(results, b);
     if (x != null && y != null) {
       System.out.printf("speed ratio, %s: %.2fx%n", what, y.seconds() / x.seconds());
     }

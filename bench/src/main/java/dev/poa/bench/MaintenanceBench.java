@@ -145,6 +145,17 @@ public final class MaintenanceBench {
           after.get(q)[0] / before.get(q)[0]);
     }
     System.out.println("query results identical before and after: yes");
+    System.out.println();
+    // ratios are after/before: lower is better; seconds is what poa maintain took (or the query after it)
+    Figures.print("maintenance", "poa maintain", days, "days", maintain, maintain, "s", null, null, null);
+    for (int i = 0; i < 3; i++) {
+      Figures.print("maintenance", names[i], days, "days", maintain, sizeAfter[i], i == 1 ? "bytes" : "count", (double) sizeBefore[i],
+          sizeAfter[i] / (double) sizeBefore[i], null);
+    }
+    for (String q : before.keySet()) {
+      Figures.print("maintenance", q, days, "days", after.get(q)[0] / 1e3, after.get(q)[0], "ms", before.get(q)[0],
+          after.get(q)[0] / before.get(q)[0], null);
+    }
   }
 
   /** data files, metadata bytes, snapshots: summed over every table. */

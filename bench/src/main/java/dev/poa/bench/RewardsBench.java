@@ -120,6 +120,19 @@ public final class RewardsBench {
     System.out.printf("| poa audit: re-derive at the pinned snapshots, compare every row, hash and re-stream the manifest | same | %.1f | | | |%n",
         auditSecs);
     System.out.printf("| poa manifest proof (two streaming passes over the file) | one address | %.1f | | | |%n", proofSecs);
+    System.out.printf("%npeak heap: %,d MB sampled, sum of pool peaks %,d MB, -Xmx %,d MB%n%n", sampler.max.get() >> 20,
+        poolPeaks >> 20, maxHeap >> 20);
+    long n = r.recipients();
+    Figures.print("rewards", "poa rewards, against the Spark floor", n, "recipients", jobSecs, jobSecs, "s", floorSecs,
+        jobSecs / floorSecs, 5.0);
+    Figures.print("rewards", "poa rewards, against the bare tree", n, "recipients", jobSecs, jobSecs, "s", treeSecs,
+        jobSecs / treeSecs, null);
+    Figures.print("rewards", "poa rewards, peak heap", n, "recipients", jobSecs, sampler.max.get() / 1048576.0, "MB",
+        maxHeap / 1048576.0, sampler.max.get() / (double) maxHeap, 1.0);
+    Figures.print("rewards", "poa audit, against the Spark floor", n, "recipients", auditSecs, auditSecs, "s", floorSecs,
+        auditSecs / floorSecs, 5.0);
+    Figures.print("rewards", "poa manifest proof", n, "recipients", proofSecs, proofSecs, "s", null, null, null);
+    Figures.print("rewards", "Spark floor", n, "recipients", floorSecs, floorSecs, "s", null, null, null);
   }
 
   static String address(long i) {
@@ -139,7 +152,7 @@ public final class RewardsBench {
     append(lh, Tables.INFERENCE_LOGS, rows(lh, Tables.INFERENCE_LOGS, requests, i -> List.of(RowFactory.create(
         "r" + i, "ad" + (i % adapters), NOW, EPOCH, null, "x", fee(i), null, null, null, "bench", "bench", (long) i, NOW))));
     append(lh, Tables.INFERENCE_SUMMARY, rows(lh, Tables.INFERENCE_SUMMARY, requests, i -> List.of(RowFactory.create(
-        EPOCH, "r" + i, "ad" + (i % adapters), "span", true, null, "c" + i, address(i), 0.4, 4, fee(i)))));
+        EPOCH, "r" + i, "ad" + (i % adapters), "span", true, null, "c" + i, address(i), 0.4, 4, fee(i), null))));
     append(lh, Tables.SCORES, rows(lh, Tables.SCORES, requests, i -> {
       Random r = new Random(i);
       double[] w = {r.nextDouble() + 0.01, r.nextDouble() + 0.01, r.nextDouble() + 0.01, r.nextDouble() + 0.01};
@@ -148,7 +161,7 @@ public final class RewardsBench {
       for (int j = 0; j < 4; j++) {
         long c = ((long) i * 4 + j) % recipients;
         out.add(RowFactory.create(EPOCH, "r" + i, "ad" + (i % adapters), "c" + c, address(c), "bench", "span", w[j],
-            w[j] / s, j + 1));
+            w[j] / s, j + 1, null));
       }
       return out;
     }));

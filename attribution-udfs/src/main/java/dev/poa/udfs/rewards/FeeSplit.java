@@ -19,15 +19,24 @@ public final class FeeSplit {
   public record Payout(String address, String role, BigInteger amount) {}
 
   /**
-   * @param contributorWeights non-negative integer weight per contributor address (e.g. fixed-point
-   *     shares); empty or all zero = unattributed
+   * The fee split between the four roles alone: contributors, owner, validators, treasury (what
+   * {@link #split} starts with; it does not depend on the weights, so the validators' pool of an
+   * epoch can be summed from the fees before the contributors' parts are known).
    */
-  public static List<Payout> split(BigInteger fee, RewardPolicy policy, String owner, Map<String, BigInteger> contributorWeights) {
-    BigInteger[] roles = LargestRemainder.split(fee, List.of(
+  public static BigInteger[] roles(BigInteger fee, RewardPolicy policy) {
+    return LargestRemainder.split(fee, List.of(
         new LargestRemainder.Part("1-contributor", BigInteger.valueOf(policy.contributorsBps())),
         new LargestRemainder.Part("2-owner", BigInteger.valueOf(policy.ownerBps())),
         new LargestRemainder.Part("3-validator", BigInteger.valueOf(policy.validatorsBps())),
         new LargestRemainder.Part("4-treasury", BigInteger.valueOf(policy.treasuryBps()))));
+  }
+
+  /**
+   * @param contributorWeights non-negative integer weight per contributor address (e.g. fixed-point
+   *     shares); empty or all zero = unattributed
+   */
+  public static List<Payout> split(BigInteger fee, RewardPolicy policy, String owner, Map<String, BigInteger> contributorWeights) {
+    BigInteger[] roles = roles(fee, policy);
     List<Payout> out = new ArrayList<>();
     Map<String, BigInteger> weights = new TreeMap<>();
     contributorWeights.forEach((a, w) -> {

@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The JSON of a tree as OpenZeppelin's {@code StandardMerkleTree.dump()} writes it (format
@@ -20,6 +24,8 @@ import java.util.Map;
  */
 public final class MerkleDump {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Values read, checked (in parallel) and written at a time. */
+  private static final int BATCH = 8192;
 
   private MerkleDump() {}
 
@@ -82,19 +88,32 @@ public final class MerkleDump {
     g.writeEndArray();
     g.writeArrayFieldStart("values");
     int i = 0;
+    List<StandardMerkleTree.Leaf> batch = new ArrayList<>(BATCH);
     while (values.hasNext()) {
-      StandardMerkleTree.Leaf leaf = values.next();
-      if (i >= tree.size() || !java.util.Arrays.equals(StandardMerkleTree.leafHash(leaf), tree.leafNode(i))) {
-        throw new IllegalStateException("value " + i + " (" + leaf + ") is not the tree's leaf " + i);
+      batch.clear();
+      while (batch.size() < BATCH && values.hasNext()) {
+        batch.add(values.next());
       }
-      g.writeStartObject();
-      g.writeArrayFieldStart("value");
-      g.writeString(leaf.address());
-      g.writeString(leaf.amount().toString());
-      g.writeEndArray();
-      g.writeNumberField("treeIndex", tree.treeIndex(i));
-      g.writeEndObject();
-      i++;
+      // each value re-hashed and checked against the tree before it is written (in parallel)
+      int first = i;
+      int bad = IntStream.range(0, batch.size()).parallel()
+          .filter(j -> first + j >= tree.size()
+              || !Arrays.equals(StandardMerkleTree.leafHash(batch.get(j)), tree.leafNode(first + j)))
+          .min().orElse(-1);
+      if (bad >= 0) {
+        throw new IllegalStateException("value " + (first + bad) + " (" + batch.get(bad) + ") is not the tree's leaf "
+            + (first + bad));
+      }
+      for (StandardMerkleTree.Leaf leaf : batch) {
+        g.writeStartObject();
+        g.writeArrayFieldStart("value");
+        g.writeString(leaf.address());
+        g.writeString(leaf.amount().toString());
+        g.writeEndArray();
+        g.writeNumberField("treeIndex", tree.treeIndex(i));
+        g.writeEndObject();
+        i++;
+      }
     }
     if (i != tree.size()) {
       throw new IllegalStateException(i + " values for a tree of " + tree.size() + " leaves");

@@ -83,7 +83,7 @@ public final class StandardMerkleTree {
       order[i] = i;
     }
     // stable sort by hash: equal leaves keep their given order, as in the npm package
-    Arrays.sort(order, (a, b) -> BYTES.compare(hashes[a], hashes[b]));
+    Arrays.parallelSort(order, (a, b) -> BYTES.compare(hashes[a], hashes[b]));
     byte[][] tree = new byte[2 * n - 1][];
     int[] treeIndex = new int[n];
     for (int i = 0; i < n; i++) {
@@ -91,8 +91,13 @@ public final class StandardMerkleTree {
       tree[at] = hashes[order[i]];
       treeIndex[order[i]] = at;
     }
-    for (int i = tree.length - 1 - n; i >= 0; i--) {
-      tree[i] = hashPair(tree[2 * i + 1], tree[2 * i + 2]);
+    // parents from the last one up, in rounds whose children all lie beyond the round: a round's
+    // nodes are independent, hashed in parallel (the same nodes as one at a time)
+    for (int hi = tree.length - 1 - n; hi >= 0; ) {
+      int lo = (hi + 1) / 2;
+      java.util.stream.IntStream.rangeClosed(lo, hi).parallel()
+          .forEach(i -> tree[i] = hashPair(tree[2 * i + 1], tree[2 * i + 2]));
+      hi = lo - 1;
     }
     return new StandardMerkleTree(values, tree, treeIndex);
   }

@@ -39,6 +39,26 @@ class FeeSplitTest {
     assertEquals(BigInteger.valueOf(1001), sum(out));
   }
 
+  /** The validators' pool of an epoch is summed from {@code roles} alone: it must be the part {@code split} pools. */
+  @Property(tries = 300)
+  void rolesAreWhatTheSplitGivesEachRole(@ForAll @LongRange(min = 0) long fee, @ForAll @IntRange(min = 1, max = 5) int n,
+      @ForAll @LongRange(min = 1, max = 1L << 40) long weight) {
+    Map<String, BigInteger> weights = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      weights.put(String.format("0x%040x", i + 1), BigInteger.valueOf(weight + i));
+    }
+    BigInteger f = BigInteger.valueOf(fee).shiftLeft(10); // beyond 64 bits too
+    RewardPolicy p = RewardPolicy.defaults(TREASURY);
+    BigInteger[] roles = FeeSplit.roles(f, p);
+    Map<String, BigInteger> byRole = new HashMap<>();
+    FeeSplit.split(f, p, OWNER, weights).forEach(x -> byRole.merge(x.role(), x.amount(), BigInteger::add));
+    assertEquals(roles[0], byRole.get("contributor"));
+    assertEquals(roles[1], byRole.get("owner"));
+    assertEquals(roles[2], byRole.get("validator"));
+    assertEquals(roles[3], byRole.get("treasury"));
+    assertEquals(f, roles[0].add(roles[1]).add(roles[2]).add(roles[3]));
+  }
+
   @Test
   void unattributedFeesGoWhereThePolicySays() {
     List<FeeSplit.Payout> t = FeeSplit.split(BigInteger.valueOf(100), RewardPolicy.defaults(TREASURY), OWNER, Map.of());

@@ -101,4 +101,34 @@ class StandardMerkleTreeTest {
     assertThrows(IllegalStateException.class, () -> MerkleDump.write(new java.io.ByteArrayOutputStream(), hashed,
         leaves.subList(0, n - 1).iterator(), g -> {}));
   }
+
+  /** The parallel build (sort and level rounds) gives every node a one-thread build gives, on a large tree. */
+  @Test
+  void aLargeTreeEqualsTheOneBuiltNodeByNode() {
+    int n = 50_001; // not a power of two: leaves on two levels
+    java.util.Random r = new java.util.Random(11);
+    byte[][] hashes = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      hashes[i] = new byte[32];
+      r.nextBytes(hashes[i]);
+    }
+    hashes[7] = hashes[3].clone(); // equal leaves keep their given order
+    StandardMerkleTree tree = StandardMerkleTree.ofLeafHashes(hashes);
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> java.util.Arrays.compareUnsigned(hashes[a], hashes[b]));
+    byte[][] nodes = new byte[2 * n - 1][];
+    for (int i = 0; i < n; i++) {
+      nodes[nodes.length - 1 - i] = hashes[order[i]];
+      assertEquals(nodes.length - 1 - i, tree.treeIndex(order[i]));
+    }
+    for (int i = nodes.length - 1 - n; i >= 0; i--) {
+      nodes[i] = StandardMerkleTree.hashPair(nodes[2 * i + 1], nodes[2 * i + 2]);
+    }
+    for (int i = 0; i < nodes.length; i++) {
+      assertEquals(StandardMerkleTree.hex(nodes[i]), tree.node(i), "node " + i);
+    }
+  }
 }

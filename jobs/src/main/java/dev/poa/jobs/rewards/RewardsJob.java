@@ -1,8 +1,10 @@
 package dev.poa.jobs.rewards;
 
+import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.round;
@@ -237,7 +239,6 @@ public final class RewardsJob {
 
   static final List<TableDefinition> INPUTS = List.of(Tables.INFERENCE_LOGS, Tables.INFERENCE_SUMMARY, Tables.SCORES,
       Tables.ATTRIBUTION_RUNS, Tables.ADAPTERS, Tables.VALIDATIONS, Tables.VALIDATORS, Tables.EPOCH_PAYOUTS);
-  static final String POOL = "validator-pool";
   static final int SHARE_BITS = 40;
 
   private final Lakehouse lh;
@@ -521,11 +522,10 @@ public final class RewardsJob {
     Dataset<Row> earning = earningShares(published.rows(at(Tables.SCORES, snapshots)), chosen,
         slashed(attestations, rules.quorum()));
     List<Row> validatorWeights = validatorWeights(epoch, rules, attestations, earning, snapshots);
-    Dataset<Row> aggregated = splitFees(logs, at(Tables.ADAPTERS, snapshots), contributorWeights(earning), policy)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(aggregated);
-    BigInteger pool = weiSum(aggregated, "amount", col("role").equalTo(POOL), "an address's amount in a role");
-    Dataset<Row> perRole = aggregated.filter(col("role").notEqual(POOL))
+    Dataset<Row> served = logs.join(at(Tables.ADAPTERS, snapshots).select("adapter_id", "owner"), "adapter_id");
+    // the validators' parts depend on the fees alone: pooled and split before the contributors' parts
+    BigInteger pool = validatorPool(served, policy);
+    Dataset<Row> perRole = splitFees(served, contributorWeights(earning), policy)
         .unionByName(spark.createDataFrame(poolPayouts(pool, validatorWeights, policy), PAYOUT))
         .groupBy("address", "role").agg(sum("amount").as("amount_wei"))
         .filter(col("amount_wei").isNull().or(col("amount_wei").gt(0))).persist(StorageLevel.MEMORY_AND_DISK());
@@ -535,11 +535,15 @@ public final class RewardsJob {
     if (!total.equals(fees)) {
       throw new IllegalStateException("payouts " + total + " do not reconcile with the epoch's fees " + fees);
     }
+    // sorted once, as the tree and the manifest read them: later reads in that order sort nothing
     Dataset<Row> leaves = leaves(perRole, at(Tables.EPOCH_PAYOUTS, snapshots).filter(col("epoch").lt(epoch)))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .orderBy("address").persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(leaves);
-    Dataset<Row> payouts = perRole.join(leaves.select("address", "cumulative_wei"), "address")
-        .select("address", "role", "amount_wei", "cumulative_wei").persist(StorageLevel.MEMORY_AND_DISK());
+    // each leaf carries its address's rows of the epoch (sorted by role): the payout rows come out of the
+    // sorted leaves in (address, role) order without a join or another shuffle
+    Dataset<Row> payouts = leaves.select(col("address"), explode(col("roles")).as("r"), col("cumulative_wei"))
+        .select(col("address"), col("r.role").as("role"), col("r.amount_wei").as("amount_wei"), col("cumulative_wei"))
+        .sortWithinPartitions("address", "role").persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(payouts);
     long n = leaves.count();
     if (n == 0) {
@@ -619,38 +623,110 @@ public final class RewardsJob {
         .orderBy("validator").collectAsList();
   }
 
-  /** Per inference, each contributor's summed fixed-point weight. */
+  /**
+   * Per inference, its contributors' fixed-point weights (a contributor may appear in several
+   * rows: {@link FeeSplit} sums them).
+   */
   static Dataset<Row> contributorWeights(Dataset<Row> earning) {
-    return earning.groupBy("request_id", "contributor").agg(sum("w").as("w"))
-        .groupBy("request_id").agg(collect_list(struct(col("contributor"), col("w"))).as("weights"));
+    return earning.groupBy("request_id").agg(collect_list(struct(col("contributor"), col("w"))).as("weights"));
   }
 
+  /** The validators' parts of the served inferences' fees ({@link FeeSplit#roles}), summed exactly. */
+  static BigInteger validatorPool(Dataset<Row> served, RewardPolicy policy) {
+    List<String> parts = served.select("fee_wei").javaRDD().mapPartitions(rows -> {
+      BigInteger sum = BigInteger.ZERO;
+      while (rows.hasNext()) {
+        sum = sum.add(FeeSplit.roles(((BigDecimal) rows.next().get(0)).toBigIntegerExact(), policy)[2]);
+      }
+      return List.of(sum.toString()).iterator();
+    }).collect();
+    BigInteger pool = parts.stream().map(BigInteger::new).reduce(BigInteger.ZERO, BigInteger::add);
+    if (pool.compareTo(MAX_WEI) > 0) {
+      throw new ArithmeticException("the validators' pool " + pool + " overflows decimal(38,0)");
+    }
+    return pool;
+  }
+
+  static final BigInteger MAX_WEI = BigInteger.TEN.pow(38).subtract(BigInteger.ONE);
+
   /**
-   * Every inference's fee split exactly ({@link FeeSplit}, on the executors), summed per (address,
-   * role); the validators' parts pooled under {@link #POOL}.
+   * Every served inference's fee split exactly ({@link FeeSplit}, on the executors), without the
+   * validators' parts ({@link #validatorPool}): one row per contributor part, and per partition
+   * one row per (address, role) of the other parts, which repeat (an adapter's owner, the
+   * treasury) and are summed before the shuffle.
    */
-  private Dataset<Row> splitFees(Dataset<Row> logs, Dataset<Row> adapters, Dataset<Row> weights, RewardPolicy policy) {
-    Dataset<Row> inputs = logs
-        .join(adapters.select("adapter_id", "owner"), "adapter_id")
-        .join(weights, new String[] {"request_id"}, "left")
+  private Dataset<Row> splitFees(Dataset<Row> served, Dataset<Row> weights, RewardPolicy policy) {
+    Dataset<Row> inputs = served.join(weights, new String[] {"request_id"}, "left")
         .select("request_id", "owner", "fee_wei", "weights");
-    JavaRDD<Row> split = inputs.javaRDD().flatMap(r -> {
-      Map<String, BigInteger> w = new TreeMap<>();
-      if (!r.isNullAt(3)) {
-        for (Row x : r.<Row>getList(3)) {
-          w.merge(x.getString(0), BigInteger.valueOf(x.getLong(1)), BigInteger::add);
+    JavaRDD<Row> split = inputs.javaRDD().mapPartitions(rows -> splitPartition(rows, policy));
+    return spark.createDataFrame(split, PAYOUT);
+  }
+
+  /** {@link #splitFees} of one partition of (request_id, owner, fee_wei, weights) rows. */
+  private static Iterator<Row> splitPartition(Iterator<Row> rows, RewardPolicy policy) {
+    Map<List<String>, BigInteger> summed = new java.util.HashMap<>();
+    Iterator<Row> contributors = new Iterator<>() {
+      private Iterator<Row> pending = java.util.Collections.emptyIterator();
+
+      public boolean hasNext() {
+        while (!pending.hasNext() && rows.hasNext()) {
+          pending = split(rows.next());
         }
+        return pending.hasNext();
       }
-      List<Row> out = new ArrayList<>();
-      for (FeeSplit.Payout p : FeeSplit.split(((BigDecimal) r.get(2)).toBigIntegerExact(), policy, r.getString(1), w)) {
-        // validators' parts are pooled over the epoch (address "" until split below)
-        boolean validator = p.address() == null;
-        out.add(RowFactory.create(validator ? "" : p.address(), validator ? POOL : p.role(), new BigDecimal(p.amount())));
+
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return pending.next();
       }
-      return out.iterator();
-    });
-    return spark.createDataFrame(split, PAYOUT).groupBy("address", "role")
-        .agg(sum("amount").as("amount")).filter(col("amount").isNull().or(col("amount").gt(0)));
+
+      private Iterator<Row> split(Row r) {
+        Map<String, BigInteger> w = new TreeMap<>();
+        if (!r.isNullAt(3)) {
+          for (Row x : r.<Row>getList(3)) {
+            w.merge(x.getString(0), BigInteger.valueOf(x.getLong(1)), BigInteger::add);
+          }
+        }
+        List<Row> out = new ArrayList<>();
+        for (FeeSplit.Payout p : FeeSplit.split(((BigDecimal) r.get(2)).toBigIntegerExact(), policy, r.getString(1), w)) {
+          if (p.address() == null) {
+            continue; // the validators' part: in the pool
+          }
+          if (p.role().equals("contributor")) {
+            out.add(RowFactory.create(p.address(), p.role(), new BigDecimal(p.amount())));
+          } else {
+            summed.merge(List.of(p.address(), p.role()), p.amount(), BigInteger::add);
+          }
+        }
+        return out.iterator();
+      }
+    };
+    Iterator<Row> rest = new Iterator<>() {
+      private Iterator<Map.Entry<List<String>, BigInteger>> entries;
+
+      public boolean hasNext() {
+        if (entries == null) {
+          entries = summed.entrySet().iterator(); // the contributors' rows are all out by now
+        }
+        return entries.hasNext();
+      }
+
+      public Row next() {
+        Map.Entry<List<String>, BigInteger> e = entries.next();
+        return RowFactory.create(e.getKey().get(0), e.getKey().get(1), new BigDecimal(e.getValue()));
+      }
+    };
+    return new Iterator<Row>() {
+      public boolean hasNext() {
+        return contributors.hasNext() || rest.hasNext();
+      }
+
+      public Row next() {
+        return contributors.hasNext() ? contributors.next() : rest.next();
+      }
+    };
   }
 
   /**
@@ -677,13 +753,18 @@ public final class RewardsJob {
     return rows;
   }
 
-  /** Every address paid so far, with its cumulative amount (earlier epochs' + this one's) and its leaf hash. */
+  /**
+   * Every address paid so far, with its cumulative amount (earlier epochs' + this one's), its leaf
+   * hash and its rows of the epoch ({@code roles}: (role, amount_wei) sorted by role; null when
+   * it earned nothing in the epoch).
+   */
   static Dataset<Row> leaves(Dataset<Row> perRole, Dataset<Row> earlierPayouts) {
     Dataset<Row> previous = earlierPayouts.groupBy("address").agg(max("cumulative_wei").as("previous"));
-    return perRole.groupBy("address").agg(sum("amount_wei").as("earned"))
+    return perRole.groupBy("address").agg(sum("amount_wei").as("earned"),
+            array_sort(collect_list(struct(col("role"), col("amount_wei")))).as("roles"))
         .join(previous, new String[] {"address"}, "full_outer")
         .select(col("address"), coalesce(col("previous"), lit(BigDecimal.ZERO))
-            .plus(coalesce(col("earned"), lit(BigDecimal.ZERO))).cast(WEI).as("cumulative_wei"))
+            .plus(coalesce(col("earned"), lit(BigDecimal.ZERO))).cast(WEI).as("cumulative_wei"), col("roles"))
         .withColumn("leaf_hash", LEAF_HASH.apply(col("address"), col("cumulative_wei")));
   }
 
