@@ -266,8 +266,13 @@ public final class SubmissionValidator implements Serializable {
   }
 
   public static byte[] sha256(byte[] data) {
+    return sha256Digest().digest(data);
+  }
+
+  /** A new SHA-256 digest, for hashing a stream of bytes (every JVM has the algorithm). */
+  public static MessageDigest sha256Digest() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

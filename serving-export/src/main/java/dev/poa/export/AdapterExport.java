@@ -398,12 +398,7 @@ public final class AdapterExport {
   /** Writes a safetensors file, hashing its bytes on the way (one pass over them, no copy of the tensors). */
   private static Written writeHashed(FileSystem fs, Path p, Map<String, String> metadata, List<Safetensors.Output> tensors)
       throws IOException {
-    java.security.MessageDigest md;
-    try {
-      md = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    java.security.MessageDigest md = dev.poa.udfs.SubmissionValidator.sha256Digest();
     long size;
     try (OutputStream o = new java.security.DigestOutputStream(new java.io.BufferedOutputStream(fs.create(p, true), 1 << 16),
         md)) {

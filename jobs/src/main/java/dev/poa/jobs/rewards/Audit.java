@@ -127,7 +127,7 @@ public final class Audit {
       String path = m.getAs("manifest_path");
       try {
         String sha;
-        MessageDigest digest = RewardsJob.sha256();
+        MessageDigest digest = dev.poa.udfs.SubmissionValidator.sha256Digest();
         try (InputStream in = new DigestInputStream(open(path), digest)) {
           in.transferTo(OutputStream.nullOutputStream());
         }

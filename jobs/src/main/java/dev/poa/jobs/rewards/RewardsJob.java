@@ -24,6 +24,7 @@ import dev.poa.schemas.NotReadyException;
 import dev.poa.schemas.TableDefinition;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.Epochs;
+import dev.poa.udfs.SubmissionValidator;
 import dev.poa.udfs.rewards.FeeSplit;
 import dev.poa.udfs.rewards.LargestRemainder;
 import dev.poa.udfs.rewards.MerkleDump;
@@ -42,7 +43,11 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -198,7 +203,7 @@ public final class RewardsJob {
 
     /** The sha256 of {@link #writeManifest}'s bytes, without keeping them. */
     public String manifestSha256(RewardPolicy policy) throws IOException {
-      MessageDigest sha = sha256();
+      MessageDigest sha = SubmissionValidator.sha256Digest();
       try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
         writeManifest(out, policy);
       }
@@ -208,14 +213,6 @@ public final class RewardsJob {
     @Override
     public void close() {
       cached.forEach(Dataset::unpersist);
-    }
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -299,7 +296,7 @@ public final class RewardsJob {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
       fs.setWriteChecksum(false); // no .crc beside the file: its sha256 is in rewards.epoch_manifests
-      MessageDigest digest = sha256();
+      MessageDigest digest = SubmissionValidator.sha256Digest();
       lease.assertHeld();
       try (OutputStream out = new DigestOutputStream(new java.io.BufferedOutputStream(fs.create(p, true), 1 << 16), digest)) {
         d.writeManifest(out, config.policy());
@@ -633,14 +630,9 @@ public final class RewardsJob {
 
   /** The validators' parts of the served inferences' fees ({@link FeeSplit#roles}), summed exactly. */
   static BigInteger validatorPool(Dataset<Row> served, RewardPolicy policy) {
-    List<String> parts = served.select("fee_wei").javaRDD().mapPartitions(rows -> {
-      BigInteger sum = BigInteger.ZERO;
-      while (rows.hasNext()) {
-        sum = sum.add(FeeSplit.roles(((BigDecimal) rows.next().get(0)).toBigIntegerExact(), policy)[2]);
-      }
-      return List.of(sum.toString()).iterator();
-    }).collect();
-    BigInteger pool = parts.stream().map(BigInteger::new).reduce(BigInteger.ZERO, BigInteger::add);
+    BigInteger pool = served.select("fee_wei").javaRDD()
+        .map(r -> FeeSplit.roles(((BigDecimal) r.get(0)).toBigIntegerExact(), policy)[2])
+        .fold(BigInteger.ZERO, BigInteger::add);
     if (pool.compareTo(MAX_WEI) > 0) {
       throw new ArithmeticException("the validators' pool " + pool + " overflows decimal(38,0)");
     }
@@ -662,71 +654,37 @@ public final class RewardsJob {
     return spark.createDataFrame(split, PAYOUT);
   }
 
-  /** {@link #splitFees} of one partition of (request_id, owner, fee_wei, weights) rows. */
+  /**
+   * {@link #splitFees} of one partition of (request_id, owner, fee_wei, weights) rows: the
+   * contributors' rows as the inferences are split, then the other parts summed over the partition
+   * (a concatenated stream is lazy: the sums are read only once every inference is split).
+   */
   private static Iterator<Row> splitPartition(Iterator<Row> rows, RewardPolicy policy) {
     Map<List<String>, BigInteger> summed = new java.util.HashMap<>();
-    Iterator<Row> contributors = new Iterator<>() {
-      private Iterator<Row> pending = java.util.Collections.emptyIterator();
-
-      public boolean hasNext() {
-        while (!pending.hasNext() && rows.hasNext()) {
-          pending = split(rows.next());
-        }
-        return pending.hasNext();
-      }
-
-      public Row next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        return pending.next();
-      }
-
-      private Iterator<Row> split(Row r) {
-        Map<String, BigInteger> w = new TreeMap<>();
-        if (!r.isNullAt(3)) {
-          for (Row x : r.<Row>getList(3)) {
-            w.merge(x.getString(0), BigInteger.valueOf(x.getLong(1)), BigInteger::add);
+    Stream<Row> contributors = StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED), false)
+        .flatMap(r -> {
+          Map<String, BigInteger> w = new TreeMap<>();
+          if (!r.isNullAt(3)) {
+            for (Row x : r.<Row>getList(3)) {
+              w.merge(x.getString(0), BigInteger.valueOf(x.getLong(1)), BigInteger::add);
+            }
           }
-        }
-        List<Row> out = new ArrayList<>();
-        for (FeeSplit.Payout p : FeeSplit.split(((BigDecimal) r.get(2)).toBigIntegerExact(), policy, r.getString(1), w)) {
-          if (p.address() == null) {
-            continue; // the validators' part: in the pool
+          List<Row> out = new ArrayList<>();
+          for (FeeSplit.Payout p : FeeSplit.split(((BigDecimal) r.get(2)).toBigIntegerExact(), policy, r.getString(1), w)) {
+            if (p.address() == null) {
+              continue; // the validators' part: in the pool
+            }
+            if (p.role().equals("contributor")) {
+              out.add(RowFactory.create(p.address(), p.role(), new BigDecimal(p.amount())));
+            } else {
+              summed.merge(List.of(p.address(), p.role()), p.amount(), BigInteger::add);
+            }
           }
-          if (p.role().equals("contributor")) {
-            out.add(RowFactory.create(p.address(), p.role(), new BigDecimal(p.amount())));
-          } else {
-            summed.merge(List.of(p.address(), p.role()), p.amount(), BigInteger::add);
-          }
-        }
-        return out.iterator();
-      }
-    };
-    Iterator<Row> rest = new Iterator<>() {
-      private Iterator<Map.Entry<List<String>, BigInteger>> entries;
-
-      public boolean hasNext() {
-        if (entries == null) {
-          entries = summed.entrySet().iterator(); // the contributors' rows are all out by now
-        }
-        return entries.hasNext();
-      }
-
-      public Row next() {
-        Map.Entry<List<String>, BigInteger> e = entries.next();
-        return RowFactory.create(e.getKey().get(0), e.getKey().get(1), new BigDecimal(e.getValue()));
-      }
-    };
-    return new Iterator<Row>() {
-      public boolean hasNext() {
-        return contributors.hasNext() || rest.hasNext();
-      }
-
-      public Row next() {
-        return contributors.hasNext() ? contributors.next() : rest.next();
-      }
-    };
+          return out.stream();
+        });
+    Stream<Row> rest = Stream.of(summed).flatMap(m -> m.entrySet().stream()
+        .map(e -> RowFactory.create(e.getKey().get(0), e.getKey().get(1), new BigDecimal(e.getValue()))));
+    return Stream.concat(contributors, rest).iterator();
   }
 
   /**
