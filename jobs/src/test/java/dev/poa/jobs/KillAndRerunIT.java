@@ -36,6 +36,11 @@ class KillAndRerunIT {
     // C1 only, as every JVM the integration tests start (SparkStandalone.C1_ONLY says why)
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
         dev.poa.fixtures.SparkStandalone.C1_ONLY));
+    // the class-data sharing archive of this jar, as ./poa uses it (jobs/src/build/cds-archive.sh)
+    Path archive = target.resolve("poa-cds.jsa");
+    if (Files.exists(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+      cmd.addAll(List.of("-XX:SharedArchiveFile=" + archive.toAbsolutePath(), "-Xlog:cds=off,cds+dynamic=off"));
+    }
     cmd.addAll(List.of(Files.readString(target.resolve("classes/poa/jvm-flags.txt")).strip().split("\\s+")));
     // a short lease time-to-live: the lease of a run killed here expires in seconds, not a minute
     cmd.addAll(List.of("-cp", cp, "dev.poa.cli.PoaCli", "--warehouse", warehouse.toString(), "--conf",
