@@ -153,34 +153,84 @@ public final class AdapterExport {
 
   /** The file's bytes, read into one array of its length (readAllBytes would gather chunks, then copy them). */
   private static byte[] read(FileSystem fs, Path p) throws IOException {
+    return readHashed(fs, p, null).bytes();
+  }
+
+  /** A source file's bytes and the hex sha256 of them. */
+  record Read(byte[] bytes, String sha256) {}
+
+  /** The chunk a source is read and hashed by: small enough to be hashed while it is still in the CPU's cache. */
+  private static final int READ_CHUNK = 1 << 20;
+
+  /**
+   * The file's bytes in one array of its length, hashed chunk by chunk as they arrive ({@code md}
+   * null: not hashed) instead of in a second pass over the whole array. A local file is read with a
+   * {@link java.nio.channels.FileChannel} into the array (a Hadoop stream of a local file reads through
+   * {@code FileInputStream}, which copies every read into a native buffer allocated for it).
+   */
+  static Read readHashed(FileSystem fs, Path p, java.security.MessageDigest md) throws IOException {
     long len = fs.getFileStatus(p).getLen();
     if (len > Integer.MAX_VALUE - 8) {
       throw new IOException(p + " is " + len + " bytes: more than one array holds");
     }
     byte[] b = new byte[(int) len];
-    try (InputStream in = fs.open(p)) {
-      org.apache.hadoop.io.IOUtils.readFully(in, b, 0, b.length);
-      if (in.read() != -1) {
-        throw new IOException(p + " grew while it was read");
+    java.io.File local = fs instanceof org.apache.hadoop.fs.LocalFileSystem l ? l.pathToFile(p)
+        : fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r ? r.pathToFile(p) : null;
+    if (local != null) {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(local.toPath(),
+          java.nio.file.StandardOpenOption.READ)) {
+        for (int off = 0; off < b.length; ) {
+          int n = ch.read(java.nio.ByteBuffer.wrap(b, off, Math.min(READ_CHUNK, b.length - off)));
+          if (n < 0) {
+            throw new IOException(p + " shrank while it was read");
+          }
+          update(md, b, off, n);
+          off += n;
+        }
+        if (ch.read(java.nio.ByteBuffer.allocate(1)) != -1) {
+          throw new IOException(p + " grew while it was read");
+        }
+      }
+    } else {
+      try (InputStream in = fs.open(p)) {
+        for (int off = 0; off < b.length; ) {
+          int n = in.read(b, off, Math.min(READ_CHUNK, b.length - off));
+          if (n < 0) {
+            throw new IOException(p + " shrank while it was read");
+          }
+          update(md, b, off, n);
+          off += n;
+        }
+        if (in.read() != -1) {
+          throw new IOException(p + " grew while it was read");
+        }
       }
     }
-    return b;
+    return new Read(b, md == null ? null : HexFormat.of().formatHex(md.digest()));
+  }
+
+  private static void update(java.security.MessageDigest md, byte[] b, int off, int n) {
+    if (md != null) {
+      md.update(b, off, n);
+    }
   }
 
   private Outcome export(FileSystem fs, Path root, Source s) throws AdapterProblem, IOException {
-    byte[] configBytes;
-    byte[] weightBytes;
+    Read configRead;
+    Read weightsRead;
     Path src = new Path(s.artifactUri());
     try {
       FileSystem srcFs = src.getFileSystem(conf);
       srcFs.setVerifyChecksum(false);
-      configBytes = read(srcFs, new Path(src, CONFIG));
-      weightBytes = read(srcFs, new Path(src, WEIGHTS));
+      configRead = readHashed(srcFs, new Path(src, CONFIG), dev.poa.udfs.SubmissionValidator.sha256Digest());
+      weightsRead = readHashed(srcFs, new Path(src, WEIGHTS), dev.poa.udfs.SubmissionValidator.sha256Digest());
     } catch (FileNotFoundException e) {
       throw new AdapterProblem(Code.FETCH_FAILED, "missing at " + s.artifactUri() + ": " + e.getMessage());
     } catch (IOException | IllegalArgumentException e) {
       throw new AdapterProblem(Code.FETCH_FAILED, "cannot read " + s.artifactUri() + ": " + e.getMessage());
     }
+    byte[] configBytes = configRead.bytes();
+    byte[] weightBytes = weightsRead.bytes();
     LoraConfig config = LoraConfig.parse(configBytes);
     if (config.r() != s.rank()) {
       throw new AdapterProblem(Code.WRONG_RANK, "registered with rank " + s.rank() + ", but " + CONFIG + " has r = " + config.r());
@@ -191,8 +241,8 @@ public final class AdapterExport {
     }
     Safetensors weights = Safetensors.parse(weightBytes);
     LoraCheck.Summary summary = LoraCheck.check(config, weights);
-    String configSha = sha256(configBytes);
-    String weightsSha = sha256(weightBytes);
+    String configSha = configRead.sha256();
+    String weightsSha = weightsRead.sha256();
     String version = sha256((configSha + "\n" + weightsSha).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
     String trainingRoot = trainingRoot(s.trainingContributionIds());
     ObjectNode provenance = provenance(s, trainingRoot);

@@ -291,4 +291,28 @@ class AdapterExportTest {
     assertEquals(List.of("ok-1", "ok-2"), ids(index.path("base_models").path(SampleAdapters.MICRO_LLAMA.hubId())));
     assertNull(outcomes.get("ok-1").code());
   }
+
+  /**
+   * A source read chunk by chunk and hashed as it arrives gives the file's bytes and their sha256:
+   * through the local file system's channel and through a Hadoop stream (any other file system),
+   * for a file of several read chunks plus a tail, one of exactly one chunk, and an empty one.
+   */
+  @Test
+  void sourcesReadInChunksGiveTheirBytesAndSha256(@TempDir Path dir) throws Exception {
+    java.util.Random random = new java.util.Random(7);
+    org.apache.hadoop.fs.LocalFileSystem local = org.apache.hadoop.fs.FileSystem.getLocal(new Configuration());
+    org.apache.hadoop.fs.FileSystem streamed = new org.apache.hadoop.fs.FilterFileSystem(local.getRawFileSystem()) {};
+    for (int size : new int[] {(3 << 20) + 12345, 1 << 20, 0}) {
+      byte[] bytes = new byte[size];
+      random.nextBytes(bytes);
+      Path f = Files.write(dir.resolve("source-" + size), bytes);
+      String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+      for (org.apache.hadoop.fs.FileSystem fs : List.of(local, streamed)) {
+        AdapterExport.Read r = AdapterExport.readHashed(fs, new org.apache.hadoop.fs.Path(f.toUri()),
+            dev.poa.udfs.SubmissionValidator.sha256Digest());
+        assertArrayEquals(bytes, r.bytes(), fs.getClass().getSimpleName() + " " + size);
+        assertEquals(sha, r.sha256(), fs.getClass().getSimpleName() + " " + size);
+      }
+    }
+  }
 }
