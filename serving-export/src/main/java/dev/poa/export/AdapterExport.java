@@ -179,39 +179,35 @@ public final class AdapterExport {
     if (local != null) {
       try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(local.toPath(),
           java.nio.file.StandardOpenOption.READ)) {
-        for (int off = 0; off < b.length; ) {
-          int n = ch.read(java.nio.ByteBuffer.wrap(b, off, Math.min(READ_CHUNK, b.length - off)));
-          if (n < 0) {
-            throw new IOException(p + " shrank while it was read");
-          }
-          update(md, b, off, n);
-          off += n;
-        }
-        if (ch.read(java.nio.ByteBuffer.allocate(1)) != -1) {
-          throw new IOException(p + " grew while it was read");
-        }
+        fill((buf, off, n) -> ch.read(java.nio.ByteBuffer.wrap(buf, off, n)), b, md, p);
       }
     } else {
       try (InputStream in = fs.open(p)) {
-        for (int off = 0; off < b.length; ) {
-          int n = in.read(b, off, Math.min(READ_CHUNK, b.length - off));
-          if (n < 0) {
-            throw new IOException(p + " shrank while it was read");
-          }
-          update(md, b, off, n);
-          off += n;
-        }
-        if (in.read() != -1) {
-          throw new IOException(p + " grew while it was read");
-        }
+        fill(in::read, b, md, p);
       }
     }
     return new Read(b, md == null ? null : HexFormat.of().formatHex(md.digest()));
   }
 
-  private static void update(java.security.MessageDigest md, byte[] b, int off, int n) {
-    if (md != null) {
-      md.update(b, off, n);
+  /** A read into part of an array: bytes read, -1 at the end (InputStream.read, a channel's read). */
+  private interface ChunkRead {
+    int read(byte[] b, int off, int n) throws IOException;
+  }
+
+  /** Fills {@code b} chunk by chunk, each hashed once read; the file must end exactly there. */
+  private static void fill(ChunkRead in, byte[] b, java.security.MessageDigest md, Path p) throws IOException {
+    for (int off = 0; off < b.length; ) {
+      int n = in.read(b, off, Math.min(READ_CHUNK, b.length - off));
+      if (n < 0) {
+        throw new IOException(p + " shrank while it was read");
+      }
+      if (md != null) {
+        md.update(b, off, n);
+      }
+      off += n;
+    }
+    if (in.read(new byte[1], 0, 1) != -1) {
+      throw new IOException(p + " grew while it was read");
     }
   }
 
