@@ -33,9 +33,9 @@ class KillAndRerunIT {
       jar = s.filter(p -> p.getFileName().toString().matches("poa-jobs-.*-spark\\.jar")).findFirst().orElseThrow();
     }
     String cp = jar.toAbsolutePath() + ":" + Files.readString(target.resolve("provided-classpath.txt")).strip();
-    // C1 only, as every JVM the integration tests start (SparkStandalone.C1_ONLY says why)
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-        dev.poa.fixtures.SparkStandalone.C1_ONLY));
+    // set up as every JVM the integration tests start (SparkStandalone.SHORT_LIVED_JVM says why)
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+    cmd.addAll(List.of(dev.poa.fixtures.SparkStandalone.SHORT_LIVED_JVM.split(" ")));
     // the class-data sharing archive of this jar, as ./poa uses it (jobs/src/build/cds-archive.sh)
     Path archive = target.resolve("poa-cds.jsa");
     if (Files.exists(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
