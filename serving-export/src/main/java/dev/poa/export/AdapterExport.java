@@ -399,8 +399,8 @@ public final class AdapterExport {
       if (!st.isDirectory() || name.startsWith(".") || !fs.exists(manifest)) {
         continue;
       }
-      byte[] manifestBytes = read(fs, manifest);
-      JsonNode m = JSON.readTree(manifestBytes);
+      Read manifestRead = readHashed(fs, manifest, dev.poa.udfs.SubmissionValidator.sha256Digest());
+      JsonNode m = JSON.readTree(manifestRead.bytes());
       ObjectNode e = JSON.createObjectNode();
       e.put("adapter_id", m.path("adapter_id").asText());
       e.put("version", m.path("version").asText());
@@ -413,7 +413,7 @@ public final class AdapterExport {
         bytes += f.path("size").asLong();
       }
       e.put("bytes", bytes);
-      e.put("manifest_sha256", sha256(manifestBytes));
+      e.put("manifest_sha256", manifestRead.sha256());
       byBase.computeIfAbsent(m.path("base_model").asText(), k -> new ArrayList<>()).add(e);
     }
     ObjectNode index = JSON.createObjectNode();
