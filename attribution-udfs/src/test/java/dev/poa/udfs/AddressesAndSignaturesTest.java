@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
@@ -25,6 +26,23 @@ class AddressesAndSignaturesTest {
     assertNotNull(Addresses.problem("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe"));
     assertNotNull(Addresses.problem("5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed00"));
     assertEquals(CHECKSUMMED.toLowerCase(), Addresses.canonical(CHECKSUMMED));
+  }
+
+  @Test
+  void hex40AgreesWithTheRegexAtEveryCharacterBoundary() {
+    java.util.regex.Pattern regex = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{40}");
+    String base = CHECKSUMMED.substring(2);
+    List<String> cases = new java.util.ArrayList<>(List.of(CHECKSUMMED, "", "0x", "0X" + base, "1x" + base, "0x" + base + "0",
+        "0x" + base.substring(1), " " + CHECKSUMMED, CHECKSUMMED + "\n"));
+    // every character around the hex ranges and some beyond ASCII (digits and letters Character.digit accepts)
+    for (char c : "/09:@AFG`afg\u0660\uff10\uff21".toCharArray()) {
+      cases.add("0x" + c + base.substring(1));
+      cases.add("0x" + base.substring(0, 39) + c);
+    }
+    for (String c : cases) {
+      assertEquals(regex.matcher(c).matches(), Addresses.isHex40(c), c);
+    }
+    assertFalse(Addresses.isHex40(null));
   }
 
   @Test

@@ -131,4 +131,37 @@ class StandardMerkleTreeTest {
       assertEquals(StandardMerkleTree.hex(nodes[i]), tree.node(i), "node " + i);
     }
   }
+
+  /**
+   * The primitive-key sort gives the order of a plain stable sort by the whole hash, including
+   * hashes that share their first 33 bits (the key prefix) or more, equal hashes (kept in index
+   * order) and hashes with the top bit set (unsigned order).
+   */
+  @Property(tries = 60)
+  void hashOrderIsAStableSortByTheWholeHash(@ForAll long seed, @ForAll @IntRange(min = 1, max = 400) int n) {
+    java.util.Random r = new java.util.Random(seed);
+    byte[][] hashes = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      byte[] h = new byte[32];
+      r.nextBytes(h);
+      if (i > 0 && r.nextInt(3) == 0) {
+        byte[] other = hashes[r.nextInt(i)];
+        int shared = List.of(4, 5, 31, 32).get(r.nextInt(4)); // bytes in common: around the 33-bit prefix, or all
+        System.arraycopy(other, 0, h, 0, shared);
+        if (shared == 4) {
+          h[4] = (byte) ((other[4] & 0x80) | (h[4] & 0x7f)); // the 33rd bit too: only later bits differ
+        }
+      }
+      hashes[i] = h;
+    }
+    Integer[] expected = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      expected[i] = i;
+    }
+    java.util.Arrays.sort(expected, (a, b) -> java.util.Arrays.compareUnsigned(hashes[a], hashes[b]));
+    int[] actual = StandardMerkleTree.sortedByHash(hashes);
+    for (int i = 0; i < n; i++) {
+      assertEquals(expected[i], actual[i], "position " + i);
+    }
+  }
 }
