@@ -237,7 +237,7 @@ public final class AttributionBench {
   /** Completion tokens/s of span attribution recorded on 2026-11-26 (10,000 contributions, 2,000 completions). */
   static final double SPAN_RECORDED = 21_423;
 
-  static void spanBench(Lakehouse lh, int docs, int words, int completions) throws java.security.GeneralSecurityException {
+  static void spanBench(Lakehouse lh, int docs, int words, int completions) {
     SparkSession spark = lh.spark();
     System.err.println("[bench] span: writing " + docs + " contributions of ~" + words + " words");
     // the gradient part's contributions (if any) are indexed too, but hold 3 tokens each
@@ -299,7 +299,7 @@ public final class AttributionBench {
           completionTokens, trainingTokens, s, completionTokens / s, correct, completions);
     }
     // untimed: a fingerprint of every score and share with the rule, to compare two builds' results bit for bit
-    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    java.security.MessageDigest sha = dev.poa.udfs.SubmissionValidator.sha256Digest();
     for (Row x : new SpanAttribution(lh, rule).scores(inferences).orderBy("request_id", "contribution_id")
         .select("request_id", "contribution_id", "score", "share").collectAsList()) {
       sha.update((x.getString(0) + "\t" + x.getString(1) + "\t" + Double.doubleToLongBits(x.getDouble(2)) + "\t"

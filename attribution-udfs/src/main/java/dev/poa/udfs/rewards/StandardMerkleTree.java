@@ -116,9 +116,9 @@ public final class StandardMerkleTree {
     for (int i = 0; i < n; i++) {
       order[i] = (int) (keys[i] & Integer.MAX_VALUE);
     }
+    // runs of equal prefix, found in the sorted keys (not by reading the hashes again, in random order)
     for (int lo = 0, hi; lo < n; lo = hi) {
-      long prefix = prefix33(hashes[order[lo]]);
-      for (hi = lo + 1; hi < n && prefix33(hashes[order[hi]]) == prefix; hi++) {
+      for (hi = lo + 1; hi < n && keys[hi] >>> 31 == keys[lo] >>> 31; hi++) {
       }
       if (hi - lo > 1) {
         Integer[] run = new Integer[hi - lo];
