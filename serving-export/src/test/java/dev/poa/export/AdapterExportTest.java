@@ -58,6 +58,23 @@ class AdapterExportTest {
     Path out = dir.resolve("out");
     AdapterExport.Result r = export(out, sources, null);
     assertEquals(2, r.count(AdapterExport.Status.EXPORTED), r.toString());
+    // files and directories are made with java.nio (no chmod process per file) but get the permissions that
+    // Hadoop's local file system gives its own (umask 027 here, so that the process's umask cannot pass for it)
+    Configuration umask = new Configuration();
+    umask.set("fs.permissions.umask-mode", "027");
+    umask.setBoolean("fs.file.impl.disable.cache", true); // file systems of this configuration, not cached ones
+    Path viaNio = dir.resolve("via-nio");
+    AdapterExport.to(viaNio.toUri().toString(), umask).run(List.of(sources.get(0)));
+    org.apache.hadoop.fs.FileSystem hadoop = org.apache.hadoop.fs.FileSystem.getLocal(umask);
+    hadoop.mkdirs(new org.apache.hadoop.fs.Path(dir.resolve("via-hadoop/sub").toUri()));
+    hadoop.create(new org.apache.hadoop.fs.Path(dir.resolve("via-hadoop/sub/file").toUri()), true).close();
+    assertEquals(Files.getPosixFilePermissions(dir.resolve("via-hadoop/sub/file")),
+        Files.getPosixFilePermissions(viaNio.resolve("ad-1").resolve(AdapterExport.WEIGHTS)));
+    assertEquals(Files.getPosixFilePermissions(dir.resolve("via-hadoop/sub/file")),
+        Files.getPosixFilePermissions(viaNio.resolve(AdapterExport.INDEX)));
+    assertEquals(Files.getPosixFilePermissions(dir.resolve("via-hadoop/sub")),
+        Files.getPosixFilePermissions(viaNio.resolve("ad-1")));
+    assertEquals(Files.getPosixFilePermissions(dir.resolve("via-hadoop")), Files.getPosixFilePermissions(viaNio));
 
     // the packed weights hold the source tensors bit for bit, with the key ids in __metadata__
     Safetensors in = Safetensors.parse(Files.readAllBytes(dir.resolve("artifacts/ad-1").resolve(AdapterExport.WEIGHTS)));

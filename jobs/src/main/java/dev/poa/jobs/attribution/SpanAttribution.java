@@ -151,7 +151,7 @@ public final class SpanAttribution {
     // a run recorded before the rule is reproduced with those settings. With it, the spans' words
     // are materialised once (the matching pipeline must not run again for each reader of them).
     Dataset<Row> weighted = (settings.ruleOff() ? kept.withColumn("information", col("len"))
-        : informative(spanWords(kept, queries).localCheckpoint()))
+        : informative(byRequest(spanWords(kept, queries).localCheckpoint())))
         .withColumn("weight", col("information").cast("double").multiply(log1p(col("set_size").divide(col("span_df"))))
             .divide(col("span_df"))
             // exact decimal sums: the same scores whatever the order of addition
@@ -192,6 +192,7 @@ public final class SpanAttribution {
         .join(spark.table(lh.sparkName(Tables.SPAN_INDEX)), "ngram_hash")
         .join(trainingSet, new String[] {"adapter_id", "contribution_id"})
         .select(col("request_id"), col("adapter_id"), col("qpos"), col("contribution_id"), col("position").as("cpos"))
+        .transform(this::byRequest)
         .distinct();
     // Contributions of the adapter holding each matched n-gram of the completion: the number of distinct
     // contributions at (request_id, qpos), as the highest dense rank of contribution_id there. Windows over
@@ -221,6 +222,17 @@ public final class SpanAttribution {
     return verified.join(setSize, "adapter_id")
         .filter(col("span_df").leq(greatest(lit(settings.boilerplateMinContributions()),
             col("set_size").multiply(lit(settings.boilerplateFraction())))));
+  }
+
+  /**
+   * Rows partitioned by request_id, into spark.sql.shuffle.partitions partitions. Every window,
+   * aggregate and join of the matching and the scoring is keyed by request_id (with more columns),
+   * which this partitioning satisfies: after it, none of them shuffles again. The number is fixed
+   * (AQE does not coalesce it): the matches are few rows, but their verification and words are
+   * most of the CPU, which one coalesced partition would run on one core.
+   */
+  private Dataset<Row> byRequest(Dataset<Row> rows) {
+    return rows.repartition(Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions")), col("request_id"));
   }
 
   /** The columns of a span, as its word rows carry them. */
@@ -262,7 +274,9 @@ public final class SpanAttribution {
         .join(broadcast(spanWords.select("adapter_id", "token").distinct()), new String[] {"adapter_id", "token"})
         .select(col("adapter_id"), col("token"), col("documents").as("token_df"));
     // each word's term is a decimal before the sum: exact, so the same bits whatever the order of addition
-    return spanWords.join(tokenDf, new String[] {"adapter_id", "token"}, "left")
+    // tokenDf broadcast too (as few rows as the words): the spans' words keep their partitioning by request,
+    // which the sums per span and per contribution below reuse
+    return spanWords.join(broadcast(tokenDf), new String[] {"adapter_id", "token"}, "left")
         .groupBy(spanKey())
         .agg(sum(expr("CAST(ln((set_size + 1) / (coalesce(token_df, 0) + 1)) AS DECIMAL(38,18))")).as("information"))
         // in units of ln(N + 1), the information of a word no other contribution holds: comparable across set sizes

@@ -66,8 +66,10 @@ public final class ExplainGpu {
         "span-score reads the candidate spans' words that scores() materialises once (localCheckpoint), so"
             + " that the matching plan (span-match, all on the GPU) does not run again for each of their"
             + " readers; the rows are few (spans x words) and enter the GPU plan through one transfer");
-    JUSTIFIED.put("<HashPartitioning> hashpartitioning(contribution_id#",
-        "the partitioning the materialised span words carry (see RDDScanExec above), not a shuffle");
+    JUSTIFIED.put("<HashPartitioning> hashpartitioning(request_id#",
+        "the materialised span words (see RDDScanExec above) shuffled by request where they enter the plan,"
+            + " on the CPU as their scan is: the rows are few, and every aggregate and join of the scores after"
+            + " it (on the GPU) reuses that partitioning instead of shuffling again");
     JUSTIFIED.put("it avoids excess CPU and GPU transfers",
         "follows an input that is on the CPU bridge (see above), to avoid a transfer");
   }
