@@ -47,7 +47,7 @@ import scala.jdk.javaapi.CollectionConverters;
  *       (Gram, Cholesky, whitening, blockwise scoring, top-k and exact totals) with k = 1024, next
  *       to the dense matrix-multiply rate of this machine measured in the same run (BLAS sgemm on
  *       the same block shapes, two threads): the ratio is the figure.
- *   <li>span: completion tokens per second of span attribution against an index of ≥ 10M training
+ *   <li>span: completion tokens per second of span attribution (the median of three timed passes) against an index of ≥ 10M training
  *       tokens, with the index build rate and the top-1 accuracy on the planted spans.
  * </ul>
  */
@@ -234,6 +234,9 @@ public final class AttributionBench {
 
   /** The JSON figures, printed after the table. */
   static final List<Runnable> FIGURES = new ArrayList<>();
+  /** Timed passes of span attribution with the rule, of which the median is reported. */
+  static final int RULE_PASSES = 3;
+
   /** Completion tokens/s of span attribution recorded on 2026-11-26 (10,000 contributions, 2,000 completions). */
   static final double SPAN_RECORDED = 21_423;
 
@@ -278,10 +281,12 @@ public final class AttributionBench {
     // the algorithm as it was before the informativeness rule: the baseline of the same run
     SpanAttribution.Settings before = new SpanAttribution.Settings(rule.ngram(), 10, rule.boilerplateFraction(),
         rule.tokenizer(), 0, 0.0);
+    // before (warm-up: the JVM and the caches of the index), the rule three times, before again. The rule's figure is
+    // the median of its three passes: one pass on this shared 2-vCPU machine varies by a third from run to run.
     double[] secs = new double[2];
-    for (int pass = 0; pass < 3; pass++) {
-      // before, rule, before again: the first pass also warms the JVM and the caches of the index
-      boolean withRule = pass == 1;
+    double[] rulePasses = new double[RULE_PASSES];
+    for (int pass = 0; pass < RULE_PASSES + 2; pass++) {
+      boolean withRule = pass >= 1 && pass <= RULE_PASSES;
       t0 = System.nanoTime();
       List<Row> top = new SpanAttribution(lh, withRule ? rule : before).scores(inferences)
           .withColumn("rank", org.apache.spark.sql.functions.row_number().over(
@@ -291,12 +296,23 @@ public final class AttributionBench {
       if (pass == 0) {
         continue;
       }
+      if (withRule) {
+        rulePasses[pass - 1] = s;
+        if (pass < RULE_PASSES) {
+          continue;
+        }
+        double[] sorted = rulePasses.clone();
+        java.util.Arrays.sort(sorted);
+        s = sorted[RULE_PASSES / 2];
+      }
       secs[withRule ? 1 : 0] = s;
       long correct = top.stream().filter(x -> x.getString(1).equals(truth.get(x.getString(0)))).count();
       System.out.printf("| span attribution against the index, %s | %,d completions, %,d tokens; index %,d tokens | %.1f |"
-              + " %,.0f completion tokens/s | | top-1 correct %d/%d |%n",
+              + " %,.0f completion tokens/s | | top-1 correct %d/%d%s |%n",
           withRule ? "informativeness rule (default)" : "before the rule (boilerplate-min 10, no rule)", completions,
-          completionTokens, trainingTokens, s, completionTokens / s, correct, completions);
+          completionTokens, trainingTokens, s, completionTokens / s, correct, completions,
+          withRule ? String.format("; median of %s s", java.util.Arrays.stream(rulePasses)
+              .mapToObj(x -> String.format("%.1f", x)).collect(java.util.stream.Collectors.joining(", "))) : "");
     }
     // untimed: a fingerprint of every score and share with the rule, to compare two builds' results bit for bit
     java.security.MessageDigest sha = dev.poa.udfs.SubmissionValidator.sha256Digest();

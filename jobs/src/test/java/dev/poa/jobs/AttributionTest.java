@@ -122,6 +122,17 @@ class AttributionTest {
     assertEquals(13, ix.documents());
     new AttributeJob(t.lakehouse(), Progress.SILENT).run(config(AttributeJob.Method.SPAN, 10));
     assertEquals(before, rows(t, "attribution.scores", "span"));
+    // The same scores when the candidate spans are too many to broadcast (Spark then plans the verification
+    // join itself); the session's dynamic partition pruning, off while the spans are matched, is as it was.
+    String dpp = "spark.sql.optimizer.dynamicPartitionPruning.enabled";
+    t.spark().conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
+    try {
+      new AttributeJob(t.lakehouse(), Progress.SILENT).run(config(AttributeJob.Method.SPAN, 10));
+    } finally {
+      t.spark().conf().unset("spark.sql.autoBroadcastJoinThreshold");
+    }
+    assertEquals(before, rows(t, "attribution.scores", "span"));
+    assertEquals("true", t.spark().conf().get(dpp));
     // the informativeness rule's word frequencies: counted once per adapter from its training set
     // (the contribution indexed since is not in it), equal to a count over its documents
     String direct = "SELECT s.adapter_id, w AS token, count(*) AS documents, first(n.set_size) AS set_size FROM "

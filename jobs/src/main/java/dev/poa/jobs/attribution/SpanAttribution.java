@@ -16,6 +16,7 @@ import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.Tables;
 import dev.poa.udfs.spark.PoaUdfs;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -90,21 +91,23 @@ public final class SpanAttribution {
   }
 
   /**
-   * The words of a span ({@code span_tokens}), distinct: its content tokens next to another content
-   * token. A word of prose or code sits beside other words ({@code return the value}, {@code def
-   * parse_args}); the pieces of a URL, a path, an e-mail address, an option synopsis or a troff
-   * macro sit between punctuation marks ({@code https : / / www . gnu . org}, {@code \ fb \ - \ -
-   * region \ fr}), so they are not counted as the words a quote is made of. ({@code get} is NULL
-   * outside the array: the first and last tokens have one neighbour.)
+   * The words of a span ({@code len} tokens of {@code q_tokens} from {@code qstart}, 0-based), distinct,
+   * in order of first occurrence: its content tokens next to another content token of the span. A word of
+   * prose or code sits beside other words ({@code return the value}, {@code def parse_args}); the pieces
+   * of a URL, a path, an e-mail address, an option synopsis or a troff macro sit between punctuation marks
+   * ({@code https : / / www . gnu . org}, {@code \ fb \ - \ - region \ fr}), so they are not counted as
+   * the words a quote is made of. (The first and last tokens of the span have one neighbour in it. The
+   * tokens are read in place, not from a slice of them: Spark inlines an expression into each of its uses,
+   * and a slice read once per neighbour of each token costs the square of the span's length.)
    */
   static final String WORDS;
 
   static {
-    String at = "get(span_tokens, i)";
-    String before = "get(span_tokens, i - 1)";
-    String after = "get(span_tokens, i + 1)";
-    WORDS = "array_distinct(transform(filter(sequence(0, size(span_tokens) - 1), i -> " + contentToken(at)
-        + " AND (coalesce(" + contentToken(before) + ", false) OR coalesce(" + contentToken(after) + ", false))), i -> " + at + "))";
+    String at = "get(q_tokens, qstart + i)";
+    String before = "IF(i > 0, " + contentToken("get(q_tokens, qstart + i - 1)") + ", false)";
+    String after = "IF(i < len - 1, " + contentToken("get(q_tokens, qstart + i + 1)") + ", false)";
+    WORDS = "array_distinct(transform(filter(sequence(0, len - 1), i -> " + contentToken(at)
+        + " AND (" + before + " OR " + after + ")), i -> " + at + "))";
   }
 
   /**
@@ -146,12 +149,17 @@ public final class SpanAttribution {
    */
   public Dataset<Row> scores(Dataset<Row> inferences) {
     Dataset<Row> queries = queries(inferences);
-    Dataset<Row> kept = candidates(queries);
+    // The candidate spans are materialised: they are matched without dynamic partition pruning (see
+    // withoutRuntimeFilters), and their verification reads them as one broadcast when their size allows (see
+    // verified, QuotedSize).
+    Dataset<Row> quoted = withoutRuntimeFilters(() -> quotedSpans(queries).localCheckpoint());
+    QuotedSize size = QuotedSize.of(quoted);
+    Dataset<Row> kept = verified(quoted, size.fitsBroadcast(spark));
     // Without the rule (both thresholds 0, as before it existed) a span weighs its length in tokens:
     // a run recorded before the rule is reproduced with those settings. With it, the spans' words
-    // are materialised once (the matching pipeline must not run again for each reader of them).
+    // are materialised once (verification must not run again for each reader of them).
     Dataset<Row> weighted = (settings.ruleOff() ? kept.withColumn("information", col("len"))
-        : informative(byRequest(spanWords(kept, queries).localCheckpoint())))
+        : informative(byRequest(spanWords(kept, queries).localCheckpoint()), size.adapters()))
         .withColumn("weight", col("information").cast("double").multiply(log1p(col("set_size").divide(col("span_df"))))
             .divide(col("span_df"))
             // exact decimal sums: the same scores whatever the order of addition
@@ -167,12 +175,12 @@ public final class SpanAttribution {
 
   /**
    * The matching half of {@link #scores} for the informativeness rule, as one lazy plan (what
-   * {@code poa explain-gpu span-match} checks; {@link #scores} materialises it): one row per
-   * (candidate span, word) of the inferences.
+   * {@code poa explain-gpu span-match} checks; {@link #scores} materialises the candidate spans and the
+   * words): one row per (candidate span, word) of the inferences.
    */
   public Dataset<Row> spanWords(Dataset<Row> inferences) {
     Dataset<Row> queries = queries(inferences);
-    return spanWords(candidates(queries), queries);
+    return spanWords(verified(quotedSpans(queries), true), queries);
   }
 
   private Dataset<Row> queries(Dataset<Row> inferences) {
@@ -180,8 +188,32 @@ public final class SpanAttribution {
     return inferences.select(col("request_id"), col("adapter_id"), expr("poa_tokens(completion)").as("q_tokens"));
   }
 
-  /** Verified spans of the adapters' training contributions, shared ones dropped, with set_size. */
-  private Dataset<Row> candidates(Dataset<Row> queries) {
+  /**
+   * Spark's dynamic partition pruning is off while {@code action} runs. Without it the index scan would
+   * get a runtime filter listing every n-gram of the completions (the index is bucketed on ngram_hash),
+   * which prunes nothing once there are more than a few dozen (every one of the 16 buckets is hit), and
+   * which Iceberg writes out in full in the scan's description, that Spark renders at every re-optimisation
+   * of the plan: seconds of driver time per run, and an event log of hundreds of megabytes. Spark has no
+   * hint for it, so the session's setting is changed for the action and restored after it (a poa job
+   * runs one query at a time).
+   */
+  private <T> T withoutRuntimeFilters(java.util.function.Supplier<T> action) {
+    String key = "spark.sql.optimizer.dynamicPartitionPruning.enabled";
+    String was = spark.conf().get(key);
+    spark.conf().set(key, "false");
+    try {
+      return action.get();
+    } finally {
+      spark.conf().set(key, was);
+    }
+  }
+
+  /**
+   * Candidate spans: runs of the completions' n-grams found in the adapters' training contributions, on one
+   * diagonal, shared ones (boilerplate) dropped; with set_size, cstart (where the span starts in the
+   * contribution) and quote (its tokens in the completion, as one string), not yet verified.
+   */
+  private Dataset<Row> quotedSpans(Dataset<Row> queries) {
     int n = settings.ngram();
     Dataset<Row> queryGrams = queries
         .select(col("request_id"), col("adapter_id"), expr("posexplode(" + PoaUdfs.ngramHashesExpr("q_tokens", n) + ")"))
@@ -209,19 +241,70 @@ public final class SpanAttribution {
     Dataset<Row> spans = runs.groupBy("request_id", "adapter_id", "contribution_id", "diag", "run")
         .agg(min("qpos").as("qstart"), max("qpos").as("qlast"), min("ngram_df").as("span_df"))
         .withColumn("len", col("qlast").minus(col("qstart")).plus(lit(n)))
-        .withColumn("cstart", col("qstart").plus(col("diag")));
-    Dataset<Row> verified = spans
-        .join(queries.select("request_id", "q_tokens"), "request_id")
-        .join(spark.table(lh.sparkName(Tables.SPAN_DOCUMENTS)).select(col("contribution_id"), col("tokens").as("c_tokens"),
-            col("datanet")), "contribution_id")
-        // Tokens hold no whitespace and are never empty, so joining with a space is injective:
-        // equal strings mean equal token sequences (and string equality runs on the GPU).
-        .filter(expr("concat_ws(' ', slice(q_tokens, qstart + 1, len)) = concat_ws(' ', slice(c_tokens, cstart + 1, len))"))
-        .select("request_id", "adapter_id", "contribution_id", "datanet", "qstart", "len", "span_df")
-        .distinct();
-    return verified.join(setSize, "adapter_id")
+        .withColumn("cstart", col("qstart").plus(col("diag")))
+        // boilerplate (in more contributions than the limit) dropped before verification, which it does not change
+        .join(setSize, "adapter_id")
         .filter(col("span_df").leq(greatest(lit(settings.boilerplateMinContributions()),
             col("set_size").multiply(lit(settings.boilerplateFraction())))));
+    // Tokens hold no whitespace and are never empty, so joining them with a space is injective: equal
+    // quotes mean equal token sequences (and string equality runs on the GPU).
+    return spans.join(queries.select("request_id", "q_tokens"), "request_id")
+        .select(col("request_id"), col("adapter_id"), col("contribution_id"), col("qstart"), col("len"), col("cstart"),
+            col("span_df"), col("set_size"), expr("concat_ws(' ', slice(q_tokens, qstart + 1, len))").as("quote"));
+  }
+
+  /**
+   * The quoted spans whose quote is the contribution's text at cstart (a hash collision of the index fails
+   * here), with the contribution's datanet, one row per distinct (request, contribution, qstart, len),
+   * partitioned by request. The spans are few and the training documents many: broadcast, the quotes are
+   * checked as the documents are read, and no document is collected on the driver or shuffled. When they are
+   * too many for a broadcast, Spark plans the join as it sees fit.
+   */
+  private Dataset<Row> verified(Dataset<Row> quoted, boolean broadcastQuotes) {
+    return spark.table(lh.sparkName(Tables.SPAN_DOCUMENTS))
+        .select(col("contribution_id"), col("tokens").as("c_tokens"), col("datanet"))
+        .join(broadcastQuotes ? broadcast(quoted) : quoted, "contribution_id")
+        .filter(expr("concat_ws(' ', slice(c_tokens, cstart + 1, len)) = quote"))
+        .select("request_id", "adapter_id", "contribution_id", "datanet", "qstart", "len", "span_df", "set_size")
+        .transform(this::byRequest)
+        .distinct();
+  }
+
+  /**
+   * The materialised quoted spans' adapters and size, from one aggregate over them.
+   *
+   * @param adapters the adapters with a candidate span, sorted (their vocabularies are counted before scoring:
+   *     a few may end with no verified span, and are counted a little earlier than needed)
+   * @param rows number of spans
+   * @param quoteBytes bytes of their quotes
+   */
+  private record QuotedSize(List<String> adapters, long rows, long quoteBytes) {
+    /** Bytes of a quoted span's row besides its quote: three identifiers, four numbers, row overhead. */
+    static final long ROW_BYTES = 160;
+
+    static QuotedSize of(Dataset<Row> quoted) {
+      List<String> adapters = new java.util.ArrayList<>();
+      long rows = 0;
+      long bytes = 0;
+      for (Row r : quoted.groupBy("adapter_id").agg(org.apache.spark.sql.functions.count(lit(1)),
+          sum(expr("octet_length(quote)"))).collectAsList()) {
+        adapters.add(r.getString(0));
+        rows += r.getLong(1);
+        bytes += r.getLong(2);
+      }
+      java.util.Collections.sort(adapters);
+      return new QuotedSize(List.copyOf(adapters), rows, bytes);
+    }
+
+    /**
+     * Whether the spans fit Spark's broadcast threshold ({@code spark.sql.autoBroadcastJoinThreshold}; -1:
+     * never), counting their quotes' bytes and {@link #ROW_BYTES} a row for the other columns.
+     */
+    boolean fitsBroadcast(SparkSession spark) {
+      String setting = spark.conf().get("spark.sql.autoBroadcastJoinThreshold").trim();
+      long threshold = setting.startsWith("-") ? -1 : org.apache.spark.network.util.JavaUtils.byteStringAsBytes(setting);
+      return threshold >= 0 && rows * ROW_BYTES + quoteBytes <= threshold;
+    }
   }
 
   /**
@@ -241,14 +324,15 @@ public final class SpanAttribution {
         "set_size").map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
   }
 
-  /** One row per (span, word) of the spans with at least {@code minWords} words. */
+  /**
+   * One row per (span, word) of the spans (a span without words has none). The spans with fewer than
+   * {@code minWords} words are dropped where their rows are counted ({@link #informative}): a filter on the
+   * number of words here would compute them twice, once in the filter and once for the rows.
+   */
   private Dataset<Row> spanWords(Dataset<Row> spans, Dataset<Row> queries) {
     return spans.join(queries.select("request_id", "q_tokens"), "request_id")
-        .withColumn("span_tokens", expr("slice(q_tokens, qstart + 1, len)"))
-        .withColumn("words", expr(WORDS))
-        .filter(expr("size(words) >= " + settings.minWords()))
         .select(java.util.stream.Stream.concat(java.util.Arrays.stream(spanKey()),
-            java.util.stream.Stream.of(expr("explode(words)").as("token"))).toArray(org.apache.spark.sql.Column[]::new));
+            java.util.stream.Stream.of(expr("explode(" + WORDS + ")").as("token"))).toArray(org.apache.spark.sql.Column[]::new));
   }
 
   /**
@@ -264,10 +348,8 @@ public final class SpanAttribution {
    * count for almost nothing, however long. The unit ln(N + 1) is the information of one word no
    * other contribution holds, so the threshold means the same for 15 contributions as for a million.
    */
-  private Dataset<Row> informative(Dataset<Row> spanWords) {
-    new SpanIndex(lh, settings).countVocabularies(
-        spanWords.select("adapter_id").distinct().orderBy("adapter_id").as(org.apache.spark.sql.Encoders.STRING())
-            .collectAsList(), dev.poa.jobs.Progress.SILENT);
+  private Dataset<Row> informative(Dataset<Row> spanWords, List<String> adapters) {
+    new SpanIndex(lh, settings).countVocabularies(adapters, dev.poa.jobs.Progress.SILENT);
     // The words wanted are few (those of the candidate spans): broadcast, they pick their counts out
     // of the adapter's vocabulary (no scan of its training documents' tokens).
     Dataset<Row> tokenDf = spark.table(lh.sparkName(Tables.SPAN_VOCABULARY))
@@ -278,7 +360,11 @@ public final class SpanAttribution {
     // which the sums per span and per contribution below reuse
     return spanWords.join(broadcast(tokenDf), new String[] {"adapter_id", "token"}, "left")
         .groupBy(spanKey())
-        .agg(sum(expr("CAST(ln((set_size + 1) / (coalesce(token_df, 0) + 1)) AS DECIMAL(38,18))")).as("information"))
+        .agg(sum(expr("CAST(ln((set_size + 1) / (coalesce(token_df, 0) + 1)) AS DECIMAL(38,18))")).as("information"),
+            org.apache.spark.sql.functions.count(lit(1)).as("words"))
+        // a span's rows are its distinct words
+        .filter(col("words").geq(lit(settings.minWords())))
+        .drop("words")
         // in units of ln(N + 1), the information of a word no other contribution holds: comparable across set sizes
         .filter(col("information").cast("double").geq(lit(settings.minInformation()).multiply(log1p(col("set_size")))));
   }

@@ -65,7 +65,9 @@ public final class ExplainGpu {
     JUSTIFIED.put("<RDDScanExec>",
         "span-score reads the candidate spans' words that scores() materialises once (localCheckpoint), so"
             + " that the matching plan (span-match, all on the GPU) does not run again for each of their"
-            + " readers; the rows are few (spans x words) and enter the GPU plan through one transfer");
+            + " readers; the rows are few (spans x words) and enter the GPU plan through one transfer (so do"
+            + " the quoted candidate spans that scores() materialises before verifying them: one row a span,"
+            + " the broadcast side of the verification)");
     JUSTIFIED.put("<HashPartitioning> hashpartitioning(request_id#",
         "the materialised span words (see RDDScanExec above) shuffled by request where they enter the plan,"
             + " on the CPU as their scan is: the rows are few, and every aggregate and join of the scores after"
