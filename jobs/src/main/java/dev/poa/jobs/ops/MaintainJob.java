@@ -19,10 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
@@ -300,19 +299,38 @@ public final class MaintainJob {
    * skipped.
    */
   private boolean anyFileOlderThan(Table table, long cutoff) {
-    Path dir = new Path(table.location());
+    return files(new Path(table.location())).stream().anyMatch(f -> f.getModificationTime() < cutoff);
+  }
+
+  /**
+   * The files under {@code dir}, recursively, with their length and modification time; none when it does not
+   * exist. Listed directory by directory, not with {@code FileSystem.listFiles}: its located statuses read each
+   * file's permissions, which Hadoop's local file system (without its native library) does with an {@code ls}
+   * process per file, and which fails for a file deleted after it was listed. A table committed to while it is
+   * maintained (the lease table, by this run's own heartbeat) deletes old metadata files at any moment; a file or
+   * directory gone by the time it is read is left out.
+   */
+  private List<FileStatus> files(Path dir) {
     try {
       FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(dir)) {
-        return false;
-      }
-      RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
-      while (it.hasNext()) {
-        if (it.next().getModificationTime() < cutoff) {
-          return true;
+      List<FileStatus> files = new ArrayList<>();
+      java.util.ArrayDeque<Path> todo = new java.util.ArrayDeque<>(List.of(dir));
+      while (!todo.isEmpty()) {
+        FileStatus[] listed;
+        try {
+          listed = fs.listStatus(todo.pop());
+        } catch (java.io.FileNotFoundException gone) {
+          continue;
+        }
+        for (FileStatus f : listed) {
+          if (f.isDirectory()) {
+            todo.push(f.getPath());
+          } else {
+            files.add(f);
+          }
         }
       }
-      return false;
+      return files;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -357,21 +375,7 @@ public final class MaintainJob {
 
   /** Bytes under the table's metadata directory: metadata JSON files, manifest lists, manifests. */
   private long metadataBytes(Table table) {
-    Path dir = new Path(table.location() + "/metadata");
-    try {
-      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(dir)) {
-        return 0;
-      }
-      long total = 0;
-      RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
-      while (it.hasNext()) {
-        total += it.next().getLen();
-      }
-      return total;
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return files(new Path(table.location() + "/metadata")).stream().mapToLong(FileStatus::getLen).sum();
   }
 
   private static long olderThan(Duration d) {
