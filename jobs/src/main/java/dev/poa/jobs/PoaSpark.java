@@ -100,4 +100,30 @@ public final class PoaSpark {
       throw new BadInputException("Setting " + key + ": " + e.getMessage());
     }
   }
+
+  /**
+   * Runs {@code action} with the given session settings, then puts back what the session had (a setting it
+   * did not have is unset again), whether the action returns or throws. For a setting one stage of a job
+   * needs and the rest of the session must not see; a poa job runs one query at a time, so no other query
+   * sees it meanwhile.
+   */
+  public static <T> T withSettings(SparkSession spark, Map<String, String> settings,
+      java.util.function.Supplier<T> action) {
+    Map<String, String> before = new LinkedHashMap<>();
+    settings.forEach((k, v) -> {
+      before.put(k, spark.conf().get(k, null));
+      spark.conf().set(k, v);
+    });
+    try {
+      return action.get();
+    } finally {
+      before.forEach((k, v) -> {
+        if (v == null) {
+          spark.conf().unset(k);
+        } else {
+          spark.conf().set(k, v);
+        }
+      });
+    }
+  }
 }

@@ -194,18 +194,11 @@ public final class SpanAttribution {
    * which prunes nothing once there are more than a few dozen (every one of the 16 buckets is hit), and
    * which Iceberg writes out in full in the scan's description, that Spark renders at every re-optimisation
    * of the plan: seconds of driver time per run, and an event log of hundreds of megabytes. Spark has no
-   * hint for it, so the session's setting is changed for the action and restored after it (a poa job
-   * runs one query at a time).
+   * hint for it, so the session's setting is changed for the action and put back after it.
    */
   private <T> T withoutRuntimeFilters(java.util.function.Supplier<T> action) {
-    String key = "spark.sql.optimizer.dynamicPartitionPruning.enabled";
-    String was = spark.conf().get(key);
-    spark.conf().set(key, "false");
-    try {
-      return action.get();
-    } finally {
-      spark.conf().set(key, was);
-    }
+    return dev.poa.jobs.PoaSpark.withSettings(spark,
+        java.util.Map.of("spark.sql.optimizer.dynamicPartitionPruning.enabled", "false"), action);
   }
 
   /**

@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.poa.jobs.ConflictException;
+import dev.poa.jobs.PoaSpark;
 import dev.poa.jobs.Progress;
 import dev.poa.jobs.attribution.PublishedAttribution;
 import dev.poa.schemas.BadInputException;
@@ -482,34 +483,23 @@ public final class RewardsJob {
    * ({@link AmountOverflowException}) instead of turning into a null that would reconcile as zero.
    */
   public Derivation derive(String epoch, RewardPolicy policy, RewardRules rules, Map<String, Long> snapshots) {
-    Map<String, String> before = new java.util.LinkedHashMap<>();
-    DERIVATION_SETTINGS.forEach((k, v) -> {
-      before.put(k, spark.conf().get(k, null));
-      spark.conf().set(k, v);
-    });
-    List<Dataset<Row>> cached = new ArrayList<>();
-    try {
-      return derive(epoch, policy, rules, snapshots, cached);
-    } catch (ArithmeticException e) {
-      cached.forEach(Dataset::unpersist);
-      throw overflow(epoch, e);
-    } catch (RuntimeException e) {
-      cached.forEach(Dataset::unpersist);
-      for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-        if (c instanceof ArithmeticException a) {
-          throw overflow(epoch, a);
+    return PoaSpark.withSettings(spark, DERIVATION_SETTINGS, () -> {
+      List<Dataset<Row>> cached = new ArrayList<>();
+      try {
+        return derive(epoch, policy, rules, snapshots, cached);
+      } catch (ArithmeticException e) {
+        cached.forEach(Dataset::unpersist);
+        throw overflow(epoch, e);
+      } catch (RuntimeException e) {
+        cached.forEach(Dataset::unpersist);
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+          if (c instanceof ArithmeticException a) {
+            throw overflow(epoch, a);
+          }
         }
+        throw e;
       }
-      throw e;
-    } finally {
-      before.forEach((k, v) -> {
-        if (v == null) {
-          spark.conf().unset(k);
-        } else {
-          spark.conf().set(k, v);
-        }
-      });
-    }
+    });
   }
 
   /**
