@@ -4,11 +4,14 @@ import static dev.poa.jobs.IngestFixtures.config;
 import static dev.poa.jobs.IngestFixtures.ingest;
 import static dev.poa.jobs.IngestFixtures.snapshotIds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.poa.SharedSpark;
 import dev.poa.SharedSpark.TestLakehouse;
+import dev.poa.cli.PoaCli;
 import dev.poa.jobs.demo.Corpus;
 import dev.poa.jobs.ingest.IngestJob;
 import dev.poa.schemas.Tables;
@@ -114,7 +117,11 @@ class IngestSafetyTest {
     ingest(t, config("base", base));
     Path in = SharedSpark.write(dir.resolve("mid.jsonl"),
         Files.readString(input(dir, "tmp.jsonl", 15)) + Files.readString(base)); // re-submissions included
-    CatalogLock.afterNextCommitTo(t, "datanet.submissions", () -> ingest(t, config("mid", in)));
+    Throwable failed = CatalogLock.afterNextCommitTo(t, "datanet.submissions", () -> ingest(t, config("mid", in)));
+    // the CLI tells whoever runs it which file is locked and how to find the process that holds it
+    String hint = PoaCli.lockedCatalogHint(failed, t.catalogDb().toString());
+    assertNotNull(hint, () -> stackTrace(failed));
+    assertTrue(hint.contains("fuser -v " + t.catalogDb()), hint);
     long stored = t.spark().table(t.table("datanet.submissions")).filter("batch_id = 'mid'").count();
     assertTrue(stored > 0, "submissions were committed before the failure");
     assertEquals(0L, t.spark().table(t.table("datanet.ingest_runs")).filter("batch_id = 'mid'").count());
@@ -123,6 +130,7 @@ class IngestSafetyTest {
     IllegalStateException refused =
         assertThrows(IllegalStateException.class, () -> ingest(t, config("other", input(dir, "o.jsonl", 3))));
     assertTrue(refused.getMessage().contains("--batch-id mid"), refused.getMessage());
+    assertNull(PoaCli.lockedCatalogHint(refused, t.catalogDb().toString()));
 
     IngestJob.Result r = ingest(t, config("mid", in));
     assertEquals(IngestJob.Outcome.RESUMED, r.outcome());
@@ -135,5 +143,11 @@ class IngestSafetyTest {
     long contributionsBefore = t.lakehouse().currentSnapshotId(Tables.CONTRIBUTIONS);
     assertEquals(IngestJob.Outcome.ALREADY_INGESTED, ingest(t, config("mid", in)).outcome());
     assertEquals(contributionsBefore, t.lakehouse().currentSnapshotId(Tables.CONTRIBUTIONS), "the rerun committed nothing");
+  }
+
+  static String stackTrace(Throwable t) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
   }
 }

@@ -11,14 +11,21 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * Real {@code poa} processes (the packaged jar, as {@code ./poa} runs it) on one lakehouse: two
@@ -64,6 +71,41 @@ class LakehouseRaceIT {
     void signal(String sig) throws Exception {
       Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start();
       assertEquals(0, kill.waitFor());
+    }
+
+    /**
+     * SIGSTOP at a moment the process holds no lock on the SQLite catalog. SQLite locks the whole database file, so a
+     * process stopped in the middle of a catalog read or commit holds up every other process until it resumes,
+     * whatever its lease says (the CLI then names the file and how to find that process: PoaCli.lockedCatalogHint).
+     * What this test stops is a writer between catalog calls: if an exclusive transaction cannot be taken at once,
+     * the stopped process holds a lock, and it is resumed for a moment and stopped again.
+     */
+    void stopOutsideTheCatalog(Path catalogDb) throws Exception {
+      for (int attempt = 0; attempt < 100; attempt++) {
+        signal("STOP");
+        if (unlocked(catalogDb)) {
+          return;
+        }
+        signal("CONT");
+        Thread.sleep(20);
+      }
+      throw new AssertionError("the process held the catalog at each of 100 stops:\n" + out);
+    }
+  }
+
+  /** Whether no process holds a lock on the SQLite database: an exclusive transaction is taken without waiting. */
+  static boolean unlocked(Path db) throws SQLException {
+    Properties noWait = new Properties();
+    noWait.setProperty("busy_timeout", "0");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db, noWait); Statement s = c.createStatement()) {
+      s.execute("BEGIN EXCLUSIVE");
+      s.execute("ROLLBACK");
+      return true;
+    } catch (SQLiteException e) {
+      if ((e.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_BUSY.code) {
+        return false;
+      }
+      throw e;
     }
   }
 
@@ -198,7 +240,7 @@ class LakehouseRaceIT {
     Poa paused = new Poa(wh, "deduplicating", "--conf", "poa.lease.ttl=6s", "ingest", "--input", inputs.get(1).toString(),
         "--batch-id", "p1");
     paused.awaitMarker();
-    paused.signal("STOP");
+    paused.stopOutsideTheCatalog(wh.resolve("catalog.db"));
     try {
       Thread.sleep(8000);
       run(wh, "--wait-lock", "2m", "ingest", "--input", inputs.get(0).toString(), "--batch-id", "p2");
