@@ -2,7 +2,6 @@ package dev.poa.cli;
 
 import dev.poa.jobs.PoaConfig;
 import dev.poa.jobs.PoaSpark;
-import dev.poa.schemas.CatalogSettings;
 import dev.poa.schemas.ExitStatus;
 import dev.poa.schemas.Lakehouse;
 import java.io.PrintWriter;
@@ -11,8 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -156,12 +153,6 @@ public final class PoaCli extends CliCommand implements Runnable {
     return spark;
   }
 
-  /** The SQLite file of the embedded catalog, as the resolved settings name it. */
-  String sqliteCatalogFile() {
-    String uri = PoaSpark.sparkSettings(config()).getOrDefault(CatalogSettings.prefix(config().catalogName()) + ".uri", "");
-    return uri.startsWith("jdbc:sqlite:") ? uri.substring("jdbc:sqlite:".length()) : "<the catalog's SQLite file>";
-  }
-
   Lakehouse lakehouse() {
     return PoaSpark.lakehouse(spark(), config());
   }
@@ -216,7 +207,8 @@ public final class PoaCli extends CliCommand implements Runnable {
           List<String> lines = errorLines(cause);
           err.println("poa: error: " + lines.get(0));
           lines.subList(1, lines.size()).forEach(err::println);
-          String locked = lockedCatalogHint(ex, root.config == null ? "<warehouse>/catalog.db" : root.sqliteCatalogFile());
+          String locked = lockedCatalogHint(ex, () -> root.config == null ? "<warehouse>/catalog.db"
+              : PoaSpark.sqliteCatalogFile(root.config).map(Path::toString).orElse("<the catalog's SQLite file>"));
           if (locked != null) {
             err.println(locked);
           }
@@ -251,18 +243,17 @@ public final class PoaCli extends CliCommand implements Runnable {
   /**
    * What to do when the embedded catalog's SQLite database stayed locked by another process longer than the driver
    * waits (its busy timeout): SQLite locks the whole file, so one process stopped (SIGSTOP, a suspended machine) or
-   * hung in the middle of a catalog read or commit holds up every other. Null for any other error.
+   * hung in the middle of a catalog read or commit holds up every other. Null for any other error; {@code database}
+   * (the file's path) is asked for only when the hint applies.
    */
-  public static String lockedCatalogHint(Throwable ex, String database) {
-    for (Throwable t = ex; t != null; t = t.getCause()) {
-      if (t instanceof SQLiteException e && (e.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_BUSY.code) {
-        return "poa: the catalog's SQLite database is locked by another process that stopped or hung while it used"
-            + " the database; `fuser -v " + database + "` lists the processes that have it open: resume (kill -CONT)"
-            + " or end the stopped one (state T in ps), then rerun. Shared deployments use PostgreSQL or a REST catalog"
-            + " (docs/configuration.md).";
-      }
+  public static String lockedCatalogHint(Throwable ex, java.util.function.Supplier<String> database) {
+    if (!PoaSpark.sqliteBusy(ex)) {
+      return null;
     }
-    return null;
+    return "poa: the catalog's SQLite database is locked by another process that stopped or hung while it used"
+        + " the database; `fuser -v " + database.get() + "` lists the processes that have it open: resume (kill -CONT)"
+        + " or end the stopped one (state T in ps), then rerun. Shared deployments use PostgreSQL or a REST catalog"
+        + " (docs/configuration.md).";
   }
 
   /** A group command run without one of its subcommands: a usage error (exit 2, with the group's usage). */

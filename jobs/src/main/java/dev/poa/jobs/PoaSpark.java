@@ -7,8 +7,11 @@ import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.LakehouseLease;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * Builds (or joins) the Spark session for a configuration. Under spark-submit the master and
@@ -16,6 +19,31 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class PoaSpark {
   private PoaSpark() {}
+
+  private static final String SQLITE = "jdbc:sqlite:";
+
+  /** The database file of the catalog, when the configuration's catalog is a JDBC catalog on SQLite (the embedded default). */
+  public static Optional<java.nio.file.Path> sqliteCatalogFile(PoaConfig config) {
+    return sqliteCatalogFile(sparkSettings(config), config.catalogName());
+  }
+
+  private static Optional<java.nio.file.Path> sqliteCatalogFile(Map<String, String> sparkSettings, String catalogName) {
+    String uri = sparkSettings.getOrDefault(CatalogSettings.prefix(catalogName) + ".uri", "");
+    return uri.startsWith(SQLITE) ? Optional.of(java.nio.file.Path.of(uri.substring(SQLITE.length()))) : Optional.empty();
+  }
+
+  /**
+   * Whether {@code ex} or one of its causes is SQLite's "busy": another connection, of this process or another,
+   * held the database locked for longer than this one waits (the driver's busy timeout, 3 s by default).
+   */
+  public static boolean sqliteBusy(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof SQLiteException e && (e.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_BUSY.code) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Spark settings for this configuration, catalog included. */
   public static Map<String, String> sparkSettings(PoaConfig config) {
@@ -35,13 +63,14 @@ public final class PoaSpark {
 
   public static SparkSession session(PoaConfig config) {
     Map<String, String> settings = sparkSettings(config);
-    String uri = settings.getOrDefault(CatalogSettings.prefix(config.catalogName()) + ".uri", "");
-    if (uri.startsWith("jdbc:sqlite:")) {
+    Optional<java.nio.file.Path> sqlite = sqliteCatalogFile(settings, config.catalogName());
+    if (sqlite.isPresent()) {
       // SQLite creates the database file but not its directory.
       try {
-        java.nio.file.Files.createDirectories(java.nio.file.Path.of(uri.substring("jdbc:sqlite:".length())).getParent());
+        java.nio.file.Files.createDirectories(sqlite.get().getParent());
       } catch (java.io.IOException e) {
-        throw new BadInputException("Cannot create the warehouse directory for " + uri + ": " + e.getMessage());
+        throw new BadInputException("Cannot create the warehouse directory for " + SQLITE + sqlite.get() + ": "
+            + e.getMessage());
       }
     }
     SparkConf base = new SparkConf();

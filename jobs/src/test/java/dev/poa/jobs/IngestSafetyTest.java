@@ -119,7 +119,7 @@ class IngestSafetyTest {
         Files.readString(input(dir, "tmp.jsonl", 15)) + Files.readString(base)); // re-submissions included
     Throwable failed = CatalogLock.afterNextCommitTo(t, "datanet.submissions", () -> ingest(t, config("mid", in)));
     // the CLI tells whoever runs it which file is locked and how to find the process that holds it
-    String hint = PoaCli.lockedCatalogHint(failed, t.catalogDb().toString());
+    String hint = PoaCli.lockedCatalogHint(failed, () -> t.catalogDb().toString());
     assertNotNull(hint, () -> stackTrace(failed));
     assertTrue(hint.contains("fuser -v " + t.catalogDb()), hint);
     long stored = t.spark().table(t.table("datanet.submissions")).filter("batch_id = 'mid'").count();
@@ -130,7 +130,7 @@ class IngestSafetyTest {
     IllegalStateException refused =
         assertThrows(IllegalStateException.class, () -> ingest(t, config("other", input(dir, "o.jsonl", 3))));
     assertTrue(refused.getMessage().contains("--batch-id mid"), refused.getMessage());
-    assertNull(PoaCli.lockedCatalogHint(refused, t.catalogDb().toString()));
+    assertNull(PoaCli.lockedCatalogHint(refused, () -> t.catalogDb().toString()));
 
     IngestJob.Result r = ingest(t, config("mid", in));
     assertEquals(IngestJob.Outcome.RESUMED, r.outcome());

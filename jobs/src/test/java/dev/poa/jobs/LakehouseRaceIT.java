@@ -24,8 +24,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 
 /**
  * Real {@code poa} processes (the packaged jar, as {@code ./poa} runs it) on one lakehouse: two
@@ -101,8 +99,8 @@ class LakehouseRaceIT {
       s.execute("BEGIN EXCLUSIVE");
       s.execute("ROLLBACK");
       return true;
-    } catch (SQLiteException e) {
-      if ((e.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_BUSY.code) {
+    } catch (SQLException e) {
+      if (PoaSpark.sqliteBusy(e)) {
         return false;
       }
       throw e;
