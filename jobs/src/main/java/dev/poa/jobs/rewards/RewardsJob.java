@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udf;
@@ -30,6 +29,7 @@ import dev.poa.udfs.rewards.FeeSplit;
 import dev.poa.udfs.rewards.LargestRemainder;
 import dev.poa.udfs.rewards.MerkleDump;
 import dev.poa.udfs.rewards.RewardPolicy;
+import dev.poa.udfs.rewards.ShareWeights;
 import dev.poa.udfs.rewards.StandardMerkleTree;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -57,6 +57,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
@@ -376,26 +377,22 @@ public final class RewardsJob {
             + " finalised in order; run 'poa rewards --epoch " + r.getString(0) + "' first");
       }
     }
-    Dataset<Row> requests = logs.filter(col("epoch").equalTo(epoch)).select("request_id").localCheckpoint();
-    long inferences = requests.count();
-    if (inferences == 0) {
-      return; // nothing to attribute: the epoch pays nothing, and its leaves carry the earlier epochs'
-    }
     PublishedAttribution published = PublishedAttribution.of(epoch, at(Tables.ATTRIBUTION_RUNS, snapshots));
     List<PublishedAttribution.Run> runs = published.runs();
-    // inferences of the epoch covered by each published run (rows from before run ids: run_id null)
-    Map<String, Long> covered = new java.util.HashMap<>();
-    for (Row r : published.rows(at(Tables.INFERENCE_SUMMARY, snapshots)).select("run_id", "request_id").distinct()
-        .join(requests, "request_id").groupBy("run_id").count().collectAsList()) {
-      covered.put(r.getString(0), r.getLong(1));
-    }
     List<String> keys = new ArrayList<>();
     runs.forEach(r -> keys.add(r.rowRunId()));
     if (keys.isEmpty()) {
       keys.add(null); // rows written without any run (before runs were recorded)
     }
-    for (String key : keys) {
-      long n = covered.getOrDefault(key, 0L);
+    Coverage coverage = coverage(logs.filter(col("epoch").equalTo(epoch)),
+        published.rows(at(Tables.INFERENCE_SUMMARY, snapshots)), keys);
+    long inferences = coverage.inferences();
+    if (inferences == 0) {
+      return; // nothing to attribute: the epoch pays nothing, and its leaves carry the earlier epochs'
+    }
+    for (int k = 0; k < keys.size(); k++) {
+      String key = keys.get(k);
+      long n = coverage.covered()[k];
       if (n == 0) {
         throw new NotReadyException("Epoch " + epoch + " has " + inferences + " inference(s) and no published attribution:"
             + " run 'poa attribute --epoch " + epoch + "' first");
@@ -403,14 +400,50 @@ public final class RewardsJob {
       if (n < inferences) {
         String which = runs.stream().filter(r -> java.util.Objects.equals(r.rowRunId(), key)).findFirst()
             .map(PublishedAttribution.Run::describe).orElse("attribution");
-        Row example = requests.join(published.rows(at(Tables.INFERENCE_SUMMARY, snapshots))
-                .filter(col("run_id").eqNullSafe(lit(key).cast("string"))).select("request_id"),
-            new String[] {"request_id"}, "left_anti").orderBy("request_id").first();
         throw new NotReadyException("Epoch " + epoch + ": " + which + " attributed " + n + " of its " + inferences
-            + " inference(s); " + (inferences - n) + " (e.g. " + example.getString(0) + ") were ingested after it ran:"
+            + " inference(s); " + (inferences - n) + " (e.g. " + coverage.firstMissing()[k] + ") were ingested after it ran:"
             + " run 'poa attribute --epoch " + epoch + "' again");
       }
     }
+  }
+
+  /**
+   * How far each published run covers the epoch's inferences: the epoch's log rows, those whose
+   * request has a row of run {@code keys[k]} in the summary, and the smallest request id without one.
+   */
+  record Coverage(long inferences, long[] covered, String[] firstMissing) {}
+
+  /**
+   * {@link Coverage} in one Spark job: the epoch's log rows and the published summary rows are
+   * grouped by request together (one shuffle), then summed into one row; a distinct, a join, a
+   * checkpoint and two counts took four jobs and two scans of the logs.
+   */
+  static Coverage coverage(Dataset<Row> epochLogs, Dataset<Row> publishedSummary, List<String> keys) {
+    Column noRun = lit(null).cast("string");
+    Dataset<Row> rows = epochLogs.select(col("request_id"), lit(1L).as("logged"), noRun.as("run_id"), lit(false).as("summary"))
+        .unionByName(publishedSummary.select(col("request_id"), lit(0L).as("logged"), col("run_id"), lit(true).as("summary")));
+    List<Column> perRequest = new ArrayList<>();
+    perRequest.add(sum("logged").as("logged"));
+    for (int k = 0; k < keys.size(); k++) {
+      Column ofRun = col("summary").and(col("run_id").eqNullSafe(lit(keys.get(k)).cast("string")));
+      perRequest.add(max(ofRun).as("c" + k));
+    }
+    Dataset<Row> requests = rows.groupBy("request_id")
+        .agg(perRequest.get(0), perRequest.subList(1, perRequest.size()).toArray(Column[]::new))
+        .filter(col("logged").gt(0));
+    List<Column> totals = new ArrayList<>();
+    for (int k = 0; k < keys.size(); k++) {
+      totals.add(coalesce(sum(when(col("c" + k), col("logged"))), lit(0L)));
+      totals.add(org.apache.spark.sql.functions.min(when(col("c" + k).equalTo(false), col("request_id"))));
+    }
+    Row r = requests.agg(coalesce(sum("logged"), lit(0L)), totals.toArray(Column[]::new)).first();
+    long[] covered = new long[keys.size()];
+    String[] firstMissing = new String[keys.size()];
+    for (int k = 0; k < keys.size(); k++) {
+      covered[k] = r.getLong(1 + 2 * k);
+      firstMissing[k] = r.getString(2 + 2 * k);
+    }
+    return new Coverage(r.getLong(0), covered, firstMissing);
   }
 
   /** The chain number of the next finalised epoch: one more than the last (stored, or its position). */
@@ -553,21 +586,28 @@ public final class RewardsJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(leaves);
     // each leaf carries its address's rows of the epoch (sorted by role): the payout rows come out of the
-    // sorted leaves in (address, role) order without a join or another shuffle
+    // sorted leaves in (address, role) order without a join or another shuffle. Not cached: each of its two
+    // readers (the manifest, the table write) explodes the cached leaves again, cheaper than caching 1M rows
     Dataset<Row> payouts = leaves.select(col("address"), explode(col("roles")).as("r"), col("cumulative_wei"))
         .select(col("address"), col("r.role").as("role"), col("r.amount_wei").as("amount_wei"), col("cumulative_wei"))
-        .sortWithinPartitions("address", "role").persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(payouts);
-    long n = leaves.count();
+        .sortWithinPartitions("address", "role");
+    // the leaves' count, their cumulative total and the payout rows' count in one pass over the cached leaves
+    Row counts = leaves.agg(org.apache.spark.sql.functions.count(lit(1)),
+        sum(col("cumulative_wei")), org.apache.spark.sql.functions.count(when(col("cumulative_wei").isNull(), lit(1))),
+        coalesce(sum(when(col("roles").isNotNull(), org.apache.spark.sql.functions.size(col("roles")))), lit(0L))).first();
+    long n = counts.getLong(0);
     if (n == 0) {
       throw new BadInputException("Epoch " + epoch + " has nothing to pay (no fees in it or before it)");
     }
     if (n > Integer.MAX_VALUE / 2) {
       throw new IllegalArgumentException("Epoch " + epoch + " has " + n + " recipients: more than one Merkle tree holds");
     }
-    BigInteger cumulativeTotal = weiSum(leaves, "cumulative_wei", lit(true), "an address's cumulative amount");
+    if (counts.getLong(2) > 0 || counts.isNullAt(1)) {
+      throw new ArithmeticException("an address's cumulative amount overflows decimal(38,0)");
+    }
+    BigInteger cumulativeTotal = ((BigDecimal) counts.get(1)).toBigIntegerExact();
     return new Derivation(epoch, payouts, leaves, cached, StandardMerkleTree.ofLeafHashes(leafHashes(leaves, (int) n)),
-        total, cumulativeTotal, payouts.count(), snapshots);
+        total, cumulativeTotal, counts.getLong(3), snapshots);
   }
 
   /** Per attributed inference, the method whose shares pay: gradient where it attributed it, else span. */
@@ -609,12 +649,19 @@ public final class RewardsJob {
         .filter(col("n").geq(quorum)).select("contribution_id");
   }
 
-  /** The chosen method's share rows of each inference, without slashed contributions, as fixed-point weights. */
+  /**
+   * The chosen method's share rows of each inference, without slashed contributions, as fixed-point
+   * weights. Joined on the request alone, the rows of other methods getting no weight (one chosen
+   * row per request): so the rows stay partitioned by request, as the weights per request and their
+   * join with the served inferences need. A join on (request, method), or a filter on the method
+   * equality that the optimizer turns into a join key, partitioned them by both keys, and the weights
+   * were shuffled a second time (500,000 rows, 1.5–2 s at 1M recipients).
+   */
   static Dataset<Row> earningShares(Dataset<Row> scores, Dataset<Row> chosen, Dataset<Row> slashed) {
-    return scores.join(chosen, new String[] {"request_id", "method"})
-        .join(slashed, new String[] {"contribution_id"}, "left_anti")
-        .withColumn("w", round(col("share").multiply(lit(Math.scalb(1.0, SHARE_BITS)))).cast("long"))
-        .filter(col("w").gt(0));
+    return scores.join(chosen.withColumnRenamed("method", "chosen_method"), "request_id")
+        .withColumn("w", when(col("method").equalTo(col("chosen_method")), SHARE_WEIGHT.apply(col("share"))))
+        .filter(col("w").gt(0)).drop("chosen_method")
+        .join(slashed, new String[] {"contribution_id"}, "left_anti");
   }
 
   /**
@@ -779,6 +826,13 @@ public final class RewardsJob {
   }
 
   static final org.apache.spark.sql.types.DecimalType WEI = DataTypes.createDecimalType(38, 0);
+
+  /**
+   * A share's fixed-point weight, round(share·2^40) half up ({@link ShareWeights}: the same value as
+   * Spark's {@code round} and ANSI cast, without a decimal string per row).
+   */
+  static final UserDefinedFunction SHARE_WEIGHT = udf((UDF1<Double, Long>) share ->
+      share == null ? null : ShareWeights.weight(share, SHARE_BITS), DataTypes.LongType);
 
   /** keccak256(keccak256(abi.encode(address, uint256))) of a leaf, on the executors. */
   static final UserDefinedFunction LEAF_HASH = udf((UDF2<String, BigDecimal, byte[]>) (address, amount) ->
