@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 /**
@@ -87,22 +88,19 @@ public final class MerkleDump {
     }
     g.writeEndArray();
     g.writeArrayFieldStart("values");
+    // each value is re-hashed and checked against the tree before it is written: a batch is checked (in
+    // parallel) while the batch before it is written, so the hashing and the writing overlap
     int i = 0;
-    List<StandardMerkleTree.Leaf> batch = new ArrayList<>(BATCH);
-    while (values.hasNext()) {
-      batch.clear();
-      while (batch.size() < BATCH && values.hasNext()) {
-        batch.add(values.next());
-      }
-      // each value re-hashed and checked against the tree before it is written (in parallel)
-      int first = i;
-      int bad = IntStream.range(0, batch.size()).parallel()
-          .filter(j -> first + j >= tree.size()
-              || !Arrays.equals(StandardMerkleTree.leafHash(batch.get(j)), tree.leafNode(first + j)))
-          .min().orElse(-1);
+    List<StandardMerkleTree.Leaf> batch = nextBatch(values);
+    CompletableFuture<Integer> check = check(tree, batch, 0);
+    while (!batch.isEmpty()) {
+      List<StandardMerkleTree.Leaf> next = nextBatch(values);
+      CompletableFuture<Integer> nextCheck = check(tree, next, i + batch.size());
+      int bad = check.join();
       if (bad >= 0) {
-        throw new IllegalStateException("value " + (first + bad) + " (" + batch.get(bad) + ") is not the tree's leaf "
-            + (first + bad));
+        nextCheck.join();
+        throw new IllegalStateException("value " + (i + bad) + " (" + batch.get(bad) + ") is not the tree's leaf "
+            + (i + bad));
       }
       for (StandardMerkleTree.Leaf leaf : batch) {
         g.writeStartObject();
@@ -114,6 +112,8 @@ public final class MerkleDump {
         g.writeEndObject();
         i++;
       }
+      batch = next;
+      check = nextCheck;
     }
     if (i != tree.size()) {
       throw new IllegalStateException(i + " values for a tree of " + tree.size() + " leaves");
@@ -123,5 +123,22 @@ public final class MerkleDump {
     g.writeEndObject();
     g.flush();
     out.write('\n');
+  }
+
+  private static List<StandardMerkleTree.Leaf> nextBatch(Iterator<StandardMerkleTree.Leaf> values) {
+    List<StandardMerkleTree.Leaf> batch = new ArrayList<>(BATCH);
+    while (batch.size() < BATCH && values.hasNext()) {
+      batch.add(values.next());
+    }
+    return batch;
+  }
+
+  /** The first value of {@code batch} (leaves from {@code first} on) that is not the tree's leaf, or -1. */
+  private static CompletableFuture<Integer> check(StandardMerkleTree tree, List<StandardMerkleTree.Leaf> batch,
+      int first) {
+    return CompletableFuture.supplyAsync(() -> IntStream.range(0, batch.size()).parallel()
+        .filter(j -> first + j >= tree.size()
+            || !Arrays.equals(StandardMerkleTree.leafHash(batch.get(j)), tree.leafNode(first + j)))
+        .min().orElse(-1));
   }
 }

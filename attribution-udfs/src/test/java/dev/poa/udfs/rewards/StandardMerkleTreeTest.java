@@ -3,6 +3,7 @@ package dev.poa.udfs.rewards;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -62,13 +63,7 @@ class StandardMerkleTreeTest {
 
   @Property(tries = 50)
   void everyProofVerifies(@ForAll @IntRange(min = 1, max = 70) int n, @ForAll long seed) {
-    java.util.Random r = new java.util.Random(seed);
-    List<StandardMerkleTree.Leaf> leaves = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      byte[] a = new byte[20];
-      r.nextBytes(a);
-      leaves.add(new StandardMerkleTree.Leaf("0x" + java.util.HexFormat.of().formatHex(a), new BigInteger(200, r)));
-    }
+    List<StandardMerkleTree.Leaf> leaves = randomLeaves(n, 200, new java.util.Random(seed));
     StandardMerkleTree t = StandardMerkleTree.of(leaves);
     for (int i = 0; i < n; i++) {
       assertEquals(t.root(), StandardMerkleTree.processProof(leaves.get(i), t.proof(i)));
@@ -78,13 +73,7 @@ class StandardMerkleTreeTest {
   @Property(tries = 30)
   void aTreeOfLeafHashesStreamsTheSameDumpAsTheTreeOfValues(@ForAll @IntRange(min = 1, max = 40) int n, @ForAll long seed)
       throws java.io.IOException {
-    java.util.Random r = new java.util.Random(seed);
-    List<StandardMerkleTree.Leaf> leaves = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      byte[] a = new byte[20];
-      r.nextBytes(a);
-      leaves.add(new StandardMerkleTree.Leaf("0x" + java.util.HexFormat.of().formatHex(a), new BigInteger(100, r)));
-    }
+    List<StandardMerkleTree.Leaf> leaves = randomLeaves(n, 100, new java.util.Random(seed));
     StandardMerkleTree full = StandardMerkleTree.of(leaves);
     byte[][] hashes = leaves.stream().map(StandardMerkleTree::leafHash).toArray(byte[][]::new);
     StandardMerkleTree hashed = StandardMerkleTree.ofLeafHashes(hashes);
@@ -100,6 +89,32 @@ class StandardMerkleTreeTest {
         wrong.iterator(), g -> {}));
     assertThrows(IllegalStateException.class, () -> MerkleDump.write(new java.io.ByteArrayOutputStream(), hashed,
         leaves.subList(0, n - 1).iterator(), g -> {}));
+  }
+
+  /**
+   * A dump of more values than one checked batch (8,192) is the same as the tree's, though batches are
+   * checked while the one before is written; a wrong or surplus value in a later batch is refused.
+   */
+  @Test
+  void aDumpOfSeveralBatchesEqualsTheTreesAndRefusesAWrongValueInALaterBatch() throws java.io.IOException {
+    int n = 20_000;
+    List<StandardMerkleTree.Leaf> leaves = randomLeaves(n, 90, new java.util.Random(7));
+    StandardMerkleTree full = StandardMerkleTree.of(leaves);
+    StandardMerkleTree hashed = StandardMerkleTree.ofLeafHashes(
+        leaves.stream().map(StandardMerkleTree::leafHash).toArray(byte[][]::new));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    MerkleDump.write(out, hashed, leaves.iterator(), g -> g.writeObjectField("epoch", "2026-01-01"));
+    assertEquals(MerkleDump.toJson(MerkleDump.of(full, java.util.Map.of("epoch", "2026-01-01"))),
+        out.toString(java.nio.charset.StandardCharsets.UTF_8));
+    List<StandardMerkleTree.Leaf> wrong = new ArrayList<>(leaves);
+    wrong.set(17_000, new StandardMerkleTree.Leaf(leaves.get(17_000).address(), leaves.get(17_000).amount().add(BigInteger.ONE)));
+    IllegalStateException refused = assertThrows(IllegalStateException.class,
+        () -> MerkleDump.write(new java.io.ByteArrayOutputStream(), hashed, wrong.iterator(), g -> {}));
+    assertTrue(refused.getMessage().startsWith("value 17000 "), refused.getMessage());
+    List<StandardMerkleTree.Leaf> surplus = new ArrayList<>(leaves);
+    surplus.add(leaves.get(0));
+    assertThrows(IllegalStateException.class,
+        () -> MerkleDump.write(new java.io.ByteArrayOutputStream(), hashed, surplus.iterator(), g -> {}));
   }
 
   /** The parallel build (sort and level rounds) gives every node a one-thread build gives, on a large tree. */
@@ -163,5 +178,16 @@ class StandardMerkleTreeTest {
     for (int i = 0; i < n; i++) {
       assertEquals(expected[i], actual[i], "position " + i);
     }
+  }
+
+  /** n leaves with random addresses and amounts of up to {@code bits} bits. */
+  static List<StandardMerkleTree.Leaf> randomLeaves(int n, int bits, java.util.Random r) {
+    List<StandardMerkleTree.Leaf> leaves = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] a = new byte[20];
+      r.nextBytes(a);
+      leaves.add(new StandardMerkleTree.Leaf("0x" + java.util.HexFormat.of().formatHex(a), new BigInteger(bits, r)));
+    }
+    return leaves;
   }
 }

@@ -567,18 +567,25 @@ public final class RewardsJob {
         slashed(attestations, rules.quorum()));
     List<Row> validatorWeights = validatorWeights(epoch, rules, attestations, earning, snapshots);
     Dataset<Row> served = logs.join(at(Tables.ADAPTERS, snapshots).select("adapter_id", "owner"), "adapter_id");
-    // the validators' parts depend on the fees alone: pooled and split before the contributors' parts
-    BigInteger pool = validatorPool(served, policy);
-    Dataset<Row> perRole = splitFees(served, contributorWeights(earning), policy)
-        .unionByName(spark.createDataFrame(poolPayouts(pool, validatorWeights, policy), PAYOUT))
+    // the validators' parts are summed by the split itself, into one pool row (or, when no validator earns,
+    // straight into the treasury's row, where the pool would go): a separate pass over the fees cost a scan of
+    // the logs and a Spark job
+    boolean poolToTreasury = validatorWeights.isEmpty();
+    Dataset<Row> split = splitFees(served, contributorWeights(earning), policy, poolToTreasury)
         .groupBy("address", "role").agg(sum("amount").as("amount_wei"))
         .filter(col("amount_wei").isNull().or(col("amount_wei").gt(0))).persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(perRole);
+    cached.add(split);
     BigInteger fees = weiSum(logs, "fee_wei", lit(true), "the epoch's fees");
-    BigInteger total = weiSum(perRole, "amount_wei", lit(true), "the epoch's payouts");
+    BigInteger[] sums = weiSums(split, "amount_wei", "the epoch's payouts", lit(true), col("address").equalTo(POOL));
+    BigInteger total = sums[0];
     if (!total.equals(fees)) {
       throw new IllegalStateException("payouts " + total + " do not reconcile with the epoch's fees " + fees);
     }
+    // the pool's rows are validators' (role validator), which no row of the split has: nothing to sum with
+    List<Row> poolRows = poolToTreasury ? List.of() : poolPayouts(sums[1], validatorWeights, policy).stream()
+        .filter(r -> ((BigDecimal) r.get(2)).signum() > 0).toList();
+    Dataset<Row> perRole = split.filter(col("address").notEqual(POOL))
+        .unionByName(spark.createDataFrame(poolRows, PAYOUT).withColumnRenamed("amount", "amount_wei"));
     // in address order once, as the tree and the manifest read them: later reads in that order sort nothing.
     // Hashed after the range partitioning, which evaluates its input twice (sample, then shuffle)
     Dataset<Row> leaves = leaves(perRole, at(Tables.EPOCH_PAYOUTS, snapshots).filter(col("epoch").lt(epoch)))
@@ -691,29 +698,21 @@ public final class RewardsJob {
     return earning.groupBy("request_id").agg(collect_list(struct(col("contributor"), col("w"))).as("weights"));
   }
 
-  /** The validators' parts of the served inferences' fees ({@link FeeSplit#roles}), summed exactly. */
-  static BigInteger validatorPool(Dataset<Row> served, RewardPolicy policy) {
-    BigInteger pool = served.select("fee_wei").javaRDD()
-        .map(r -> FeeSplit.roles(((BigDecimal) r.get(0)).toBigIntegerExact(), policy)[2])
-        .fold(BigInteger.ZERO, BigInteger::add);
-    if (pool.compareTo(MAX_WEI) > 0) {
-      throw new ArithmeticException("the validators' pool " + pool + " overflows decimal(38,0)");
-    }
-    return pool;
-  }
-
-  static final BigInteger MAX_WEI = BigInteger.TEN.pow(38).subtract(BigInteger.ONE);
+  /** The address of the validators' pool row in the split's output (no address is empty). */
+  static final String POOL = "";
 
   /**
-   * Every served inference's fee split exactly ({@link FeeSplit}, on the executors), without the
-   * validators' parts ({@link #validatorPool}): one row per contributor part, and per partition
-   * one row per (address, role) of the other parts, which repeat (an adapter's owner, the
-   * treasury) and are summed before the shuffle.
+   * Every served inference's fee split exactly ({@link FeeSplit}, on the executors): one row per
+   * contributor part, and per partition one row per (address, role) of the other parts, which
+   * repeat (an adapter's owner, the treasury, the validators' pool) and are summed before the
+   * shuffle. The validators' parts go to the pool row ({@link #POOL}, role validator), or to the
+   * treasury's row when {@code poolToTreasury} (no validator earns in the epoch).
    */
-  private Dataset<Row> splitFees(Dataset<Row> served, Dataset<Row> weights, RewardPolicy policy) {
+  private Dataset<Row> splitFees(Dataset<Row> served, Dataset<Row> weights, RewardPolicy policy, boolean poolToTreasury) {
     Dataset<Row> inputs = served.join(weights, new String[] {"request_id"}, "left")
         .select("request_id", "owner", "fee_wei", "weights");
-    JavaRDD<Row> split = inputs.javaRDD().mapPartitions(rows -> splitPartition(rows, policy));
+    List<String> validatorsTo = poolToTreasury ? List.of(policy.treasury(), "treasury") : List.of(POOL, "validator");
+    JavaRDD<Row> split = inputs.javaRDD().mapPartitions(rows -> splitPartition(rows, policy, validatorsTo));
     return spark.createDataFrame(split, PAYOUT);
   }
 
@@ -722,7 +721,7 @@ public final class RewardsJob {
    * contributors' rows as the inferences are split, then the other parts summed over the partition
    * (a concatenated stream is lazy: the sums are read only once every inference is split).
    */
-  private static Iterator<Row> splitPartition(Iterator<Row> rows, RewardPolicy policy) {
+  private static Iterator<Row> splitPartition(Iterator<Row> rows, RewardPolicy policy, List<String> validatorsTo) {
     Map<List<String>, BigInteger> summed = new java.util.HashMap<>();
     Stream<Row> contributors = StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED), false)
         .flatMap(r -> {
@@ -734,8 +733,9 @@ public final class RewardsJob {
           }
           List<Row> out = new ArrayList<>();
           for (FeeSplit.Payout p : FeeSplit.split(((BigDecimal) r.get(2)).toBigIntegerExact(), policy, r.getString(1), w)) {
-            if (p.address() == null) {
-              continue; // the validators' part: in the pool
+            if (p.address() == null) { // the validators' part
+              summed.merge(validatorsTo, p.amount(), BigInteger::add);
+              continue;
             }
             if (p.role().equals("contributor")) {
               out.add(RowFactory.create(p.address(), p.role(), new BigDecimal(p.amount())));
@@ -817,12 +817,29 @@ public final class RewardsJob {
    * overflowing sum becomes null, which must fail here rather than reconcile as zero.
    */
   static BigInteger weiSum(Dataset<Row> rows, String column, Column which, String what) {
-    Row r = rows.agg(sum(when(which, col(column))), org.apache.spark.sql.functions.count(when(which, lit(1))),
-        org.apache.spark.sql.functions.count(when(col(column).isNull(), lit(1)))).first();
-    if (r.getLong(2) > 0 || (r.isNullAt(0) && r.getLong(1) > 0)) {
+    return weiSums(rows, column, what, which)[0];
+  }
+
+  /** {@link #weiSum} over several subsets of the rows at once, in one pass. */
+  static BigInteger[] weiSums(Dataset<Row> rows, String column, String what, Column... which) {
+    List<Column> aggs = new ArrayList<>();
+    for (Column w : which) {
+      aggs.add(sum(when(w, col(column))));
+      aggs.add(org.apache.spark.sql.functions.count(when(w, lit(1))));
+    }
+    aggs.add(org.apache.spark.sql.functions.count(when(col(column).isNull(), lit(1))));
+    Row r = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+    if (r.getLong(2 * which.length) > 0) {
       throw new ArithmeticException(what + " overflows decimal(38,0)");
     }
-    return r.isNullAt(0) ? BigInteger.ZERO : ((BigDecimal) r.get(0)).toBigIntegerExact();
+    BigInteger[] out = new BigInteger[which.length];
+    for (int k = 0; k < which.length; k++) {
+      if (r.isNullAt(2 * k) && r.getLong(2 * k + 1) > 0) {
+        throw new ArithmeticException(what + " overflows decimal(38,0)");
+      }
+      out[k] = r.isNullAt(2 * k) ? BigInteger.ZERO : ((BigDecimal) r.get(2 * k)).toBigIntegerExact();
+    }
+    return out;
   }
 
   static final org.apache.spark.sql.types.DecimalType WEI = DataTypes.createDecimalType(38, 0);
