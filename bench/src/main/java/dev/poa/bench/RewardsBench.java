@@ -94,6 +94,7 @@ public final class RewardsBench {
 
     double treeSecs = bareTree((int) r.recipients());
     double floorSecs = sparkFloor(lh, out);
+    double[] keccak = keccakSeconds(2 * (int) r.recipients());
 
     long t1 = System.nanoTime();
     Audit.Report report = new Audit(lh).run(EPOCH, Progress.to(System.err, "audit"));
@@ -120,6 +121,8 @@ public final class RewardsBench {
     System.out.printf("| poa audit: re-derive at the pinned snapshots, compare every row, hash and re-stream the manifest | same | %.1f | | | |%n",
         auditSecs);
     System.out.printf("| poa manifest proof (two streaming passes over the file) | one address | %.1f | | | |%n", proofSecs);
+    System.out.printf("| keccak256 of 64-byte inputs (a leaf's first hash, a node), one thread: Keccak256 | %,d hashes | %.2f | | BouncyCastle (web3j Hash.sha3): %.2f s | %.2f |%n",
+        2 * r.recipients(), keccak[0], keccak[1], keccak[0] / keccak[1]);
     System.out.printf("%npeak heap: %,d MB sampled, sum of pool peaks %,d MB, -Xmx %,d MB%n%n", sampler.max.get() >> 20,
         poolPeaks >> 20, maxHeap >> 20);
     long n = r.recipients();
@@ -133,6 +136,39 @@ public final class RewardsBench {
         auditSecs / floorSecs, 5.0);
     Figures.print("rewards", "poa manifest proof", n, "recipients", proofSecs, proofSecs, "s", null, null, null);
     Figures.print("rewards", "Spark floor", n, "recipients", floorSecs, floorSecs, "s", null, null, null);
+    Figures.print("rewards", "keccak256 of 64 bytes, against BouncyCastle", 2 * n, "hashes", keccak[0], keccak[0], "s",
+        keccak[1], keccak[0] / keccak[1], null);
+  }
+
+  /**
+   * Seconds to hash {@code n} random 64-byte inputs on one thread with {@link dev.poa.udfs.rewards.Keccak256} and
+   * with web3j's {@code Hash.sha3} (BouncyCastle), each after a first pass that lets the JIT compile it; the
+   * digests must agree.
+   */
+  static double[] keccakSeconds(int n) {
+    byte[][] inputs = new byte[n][64];
+    java.util.Random random = new java.util.Random(5);
+    for (byte[] in : inputs) {
+      random.nextBytes(in);
+    }
+    double[] seconds = new double[2];
+    long[] check = new long[2];
+    for (int pass = 0; pass < 2; pass++) {
+      for (int which = 0; which < 2; which++) {
+        long t0 = System.nanoTime();
+        long x = 0;
+        for (byte[] in : inputs) {
+          byte[] h = which == 0 ? dev.poa.udfs.rewards.Keccak256.hash(in) : org.web3j.crypto.Hash.sha3(in);
+          x = x * 31 + h[0] + h[31];
+        }
+        seconds[which] = (System.nanoTime() - t0) / 1e9;
+        check[which] = x;
+      }
+    }
+    if (check[0] != check[1]) {
+      throw new IllegalStateException("Keccak256 and Hash.sha3 disagree");
+    }
+    return seconds;
   }
 
   static String address(long i) {

@@ -349,7 +349,10 @@ public final class Tables {
           .layoutRationale(
               "Partitioned by epoch and method: rewards read one epoch, and a run's rows land in its"
                   + " epoch's partitions (appended, published by the run's row in attribution.runs, then the"
-                  + " rows of earlier runs are deleted). Sorted by request.")
+                  + " rows of earlier runs are deleted). Sorted by request. Row groups of 8 MB and read splits of"
+                  + " 16 MB: a run writes an epoch's rows of a method as one file (hash distribution by partition),"
+                  + " and with the defaults (128 MB) a file below that size was one read task, however many cores"
+                  + " read the epoch (its 63 MB at a million recipients); a read split holds whole row groups.")
           .version(
               1,
               "initial",
@@ -371,6 +374,8 @@ public final class Tables {
           .partitionedBy(s -> PartitionSpec.builderFor(s).identity("epoch").identity("method").build())
           .sortedBy("request_id", "rank")
           .property("write.distribution-mode", "hash")
+          .property("write.parquet.row-group-size-bytes", String.valueOf(8 << 20))
+          .property("read.split.target-size", String.valueOf(16 << 20))
           .build();
 
   public static final TableDefinition INFERENCE_SUMMARY =

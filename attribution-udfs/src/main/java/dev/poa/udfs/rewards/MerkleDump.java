@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -82,12 +81,12 @@ public final class MerkleDump {
     g.writeString("address");
     g.writeString("uint256");
     g.writeEndArray();
-    g.writeArrayFieldStart("tree");
+    RawArray nodes = RawArray.start(g, out, "tree");
     for (int i = 0; i < 2 * tree.size() - 1; i++) {
-      g.writeString(tree.node(i));
+      nodes.hexString(tree.nodeBytes(i));
     }
-    g.writeEndArray();
-    g.writeArrayFieldStart("values");
+    nodes.end();
+    RawArray valueObjects = RawArray.start(g, out, "values");
     // each value is re-hashed and checked against the tree before it is written: a batch is checked (in
     // parallel) while the batch before it is written, so the hashing and the writing overlap
     int i = 0;
@@ -103,13 +102,10 @@ public final class MerkleDump {
             + (i + bad));
       }
       for (StandardMerkleTree.Leaf leaf : batch) {
-        g.writeStartObject();
-        g.writeArrayFieldStart("value");
-        g.writeString(leaf.address());
-        g.writeString(leaf.amount().toString());
-        g.writeEndArray();
-        g.writeNumberField("treeIndex", tree.treeIndex(i));
-        g.writeEndObject();
+        valueObjects.startObject();
+        valueObjects.stringArrayField("value", leaf.address(), RawArray.decimal(leaf.amount()));
+        valueObjects.numberField("treeIndex", tree.treeIndex(i));
+        valueObjects.endObject();
         i++;
       }
       batch = next;
@@ -118,7 +114,7 @@ public final class MerkleDump {
     if (i != tree.size()) {
       throw new IllegalStateException(i + " values for a tree of " + tree.size() + " leaves");
     }
-    g.writeEndArray();
+    valueObjects.end();
     extra.write(g);
     g.writeEndObject();
     g.flush();
@@ -137,8 +133,145 @@ public final class MerkleDump {
   private static CompletableFuture<Integer> check(StandardMerkleTree tree, List<StandardMerkleTree.Leaf> batch,
       int first) {
     return CompletableFuture.supplyAsync(() -> IntStream.range(0, batch.size()).parallel()
-        .filter(j -> first + j >= tree.size()
-            || !Arrays.equals(StandardMerkleTree.leafHash(batch.get(j)), tree.leafNode(first + j)))
+        .filter(j -> first + j >= tree.size() || !tree.isLeafNode(first + j, StandardMerkleTree.leafHash(batch.get(j))))
         .min().orElse(-1));
+  }
+
+  /**
+   * A large array field of the dump (or of the caller's fields) written as bytes straight to the
+   * stream, exactly as Jackson's default pretty printer writes it: {@code "name" : [ a, b ]} on one
+   * line, an object element's fields on lines of their own, indented two levels. Between
+   * {@link #start} (the generator writes the field name and {@code [}, then is flushed) and
+   * {@link #end} (the generator writes {@code " ]"}, as after elements of its own). Only hex,
+   * decimal digits and printable ASCII without quotes or backslashes are written, which JSON does
+   * not escape; anything else is refused. Jackson's per-value context checks, separators and
+   * character encoding cost more than the hashing of the values they write (the tree, the values
+   * and the payouts of a million-recipient manifest).
+   */
+  public static final class RawArray {
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private final JsonGenerator g;
+    private final OutputStream out;
+    private final byte[] buffer = new byte[1 << 16];
+    private int used;
+    private boolean first = true;
+    private boolean firstField;
+
+    private RawArray(JsonGenerator g, OutputStream out) {
+      this.g = g;
+      this.out = out;
+    }
+
+    /** Starts the array field {@code name} of the object {@code g} is in; {@code g} writes to {@code out}. */
+    public static RawArray start(JsonGenerator g, OutputStream out, String name) throws IOException {
+      g.writeArrayFieldStart(name);
+      g.flush();
+      return new RawArray(g, out);
+    }
+
+    /** {@code "0x…"}: an element, the bytes as lower-case hex in quotes. */
+    public void hexString(byte[] bytes) throws IOException {
+      separator();
+      room(4 + 2 * bytes.length);
+      buffer[used++] = '"';
+      buffer[used++] = '0';
+      buffer[used++] = 'x';
+      for (byte b : bytes) {
+        buffer[used++] = HEX_DIGITS[(b >> 4) & 0xf];
+        buffer[used++] = HEX_DIGITS[b & 0xf];
+      }
+      buffer[used++] = '"';
+    }
+
+    /** Starts an object element; its fields follow, then {@link #endObject}. */
+    public void startObject() throws IOException {
+      separator();
+      raw("{");
+      firstField = true;
+    }
+
+    /** A string field of the object element. */
+    public void stringField(String name, String value) throws IOException {
+      fieldName(name);
+      raw("\"");
+      text(value);
+      raw("\"");
+    }
+
+    /** A number field of the object element. */
+    public void numberField(String name, long value) throws IOException {
+      fieldName(name);
+      raw(Long.toString(value));
+    }
+
+    /** A field of the object element whose value is an array of strings, on one line. */
+    public void stringArrayField(String name, String... values) throws IOException {
+      fieldName(name);
+      raw("[");
+      for (int k = 0; k < values.length; k++) {
+        raw(k == 0 ? " \"" : ", \"");
+        text(values[k]);
+        raw("\"");
+      }
+      raw(" ]");
+    }
+
+    public void endObject() throws IOException {
+      raw("\n  }");
+    }
+
+    /** Ends the array: what is buffered is written, then the generator closes the array. */
+    public void end() throws IOException {
+      out.write(buffer, 0, used);
+      used = 0;
+      g.writeEndArray();
+    }
+
+    /** An amount as JSON writes it here: decimal digits (as a string field's value). */
+    public static String decimal(java.math.BigInteger v) {
+      return v.bitLength() < 64 ? Long.toString(v.longValue()) : v.toString();
+    }
+
+    private void fieldName(String name) throws IOException {
+      raw(firstField ? "\n    \"" : ",\n    \"");
+      text(name);
+      raw("\" : ");
+      firstField = false;
+    }
+
+    /** Before an element: a space before the first, a comma and a space before the others. */
+    private void separator() throws IOException {
+      raw(first ? " " : ", ");
+      first = false;
+    }
+
+    /** A name or value: text that JSON writes as is, printable ASCII without a quote or backslash (checked). */
+    private void text(String text) throws IOException {
+      for (int c = 0; c < text.length(); c++) {
+        char ch = text.charAt(c);
+        if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') {
+          throw new IllegalArgumentException("not written as is in JSON: " + text);
+        }
+      }
+      raw(text);
+    }
+
+    /** The array's own ASCII punctuation, spaces and line breaks, or checked text. */
+    private void raw(String text) throws IOException {
+      room(text.length());
+      for (int c = 0; c < text.length(); c++) {
+        buffer[used++] = (byte) text.charAt(c);
+      }
+    }
+
+    private void room(int n) throws IOException {
+      if (n > buffer.length) {
+        throw new IllegalArgumentException("a value of " + n + " bytes");
+      }
+      if (used + n > buffer.length) {
+        out.write(buffer, 0, used);
+        used = 0;
+      }
+    }
   }
 }

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import org.web3j.crypto.Hash;
 
 /**
  * A Merkle tree over {@code (address, uint256)} leaves built exactly as OpenZeppelin's
@@ -142,12 +141,12 @@ public final class StandardMerkleTree {
   /** keccak256(keccak256(abi.encode(address, uint256))). */
   public static byte[] leafHash(Leaf leaf) {
     byte[] encoded = new byte[64];
-    byte[] address = HEX.parseHex(leaf.address().substring(2));
+    byte[] address = HEX.parseHex(leaf.address(), 2, 42);
     System.arraycopy(address, 0, encoded, 32 - 20, 20);
     byte[] amount = leaf.amount().toByteArray();
     int len = Math.min(amount.length, 32); // toByteArray may carry a leading sign byte
     System.arraycopy(amount, amount.length - len, encoded, 64 - len, len);
-    return Hash.sha3(Hash.sha3(encoded));
+    return Keccak256.hash(Keccak256.hash(encoded));
   }
 
   /**
@@ -163,15 +162,12 @@ public final class StandardMerkleTree {
     byte[] len = BigInteger.valueOf(utf8.length).toByteArray();
     System.arraycopy(len, 0, encoded, 64 - len.length, len.length);
     System.arraycopy(utf8, 0, encoded, 64, utf8.length);
-    return Hash.sha3(Hash.sha3(encoded));
+    return Keccak256.hash(Keccak256.hash(encoded));
   }
 
+  /** keccak256 of the two hashes in ascending byte order. */
   static byte[] hashPair(byte[] a, byte[] b) {
-    byte[] both = new byte[64];
-    boolean aFirst = BYTES.compare(a, b) <= 0;
-    System.arraycopy(aFirst ? a : b, 0, both, 0, 32);
-    System.arraycopy(aFirst ? b : a, 0, both, 32, 32);
-    return Hash.sha3(both);
+    return BYTES.compare(a, b) <= 0 ? Keccak256.hashPair(a, b) : Keccak256.hashPair(b, a);
   }
 
   public String root() {
@@ -189,6 +185,16 @@ public final class StandardMerkleTree {
   /** The leaf hash of the i-th value (in the order given). */
   public byte[] leafNode(int valueIndex) {
     return tree[treeIndex[valueIndex]].clone();
+  }
+
+  /** Whether {@code hash} is the leaf hash of the i-th value (in the order given). */
+  public boolean isLeafNode(int valueIndex, byte[] hash) {
+    return Arrays.equals(tree[treeIndex[valueIndex]], hash);
+  }
+
+  /** Node i, not copied: for a dump's writer, which must not change it. */
+  byte[] nodeBytes(int i) {
+    return tree[i];
   }
 
   /** The sibling indexes of a proof from tree index i up: what a proof needs from a dump's tree. */

@@ -189,17 +189,18 @@ public final class RewardsJob {
         g.writeNumberField("recipients", tree.size());
         g.writeStringField("policy", policy.version());
         g.writeObjectField("input_snapshots", new TreeMap<>(inputSnapshots));
-        g.writeArrayFieldStart("payouts");
+        // a million rows and more: written as bytes, as the values are (MerkleDump.RawArray), to the stream g writes to
+        MerkleDump.RawArray rawPayouts = MerkleDump.RawArray.start(g, out, "payouts");
         Iterator<Row> rows = payouts.select("address", "role", "amount_wei").orderBy("address", "role").toLocalIterator();
         while (rows.hasNext()) {
           Row r = rows.next();
-          g.writeStartObject();
-          g.writeStringField("address", r.getString(0));
-          g.writeStringField("role", r.getString(1));
-          g.writeStringField("amount_wei", ((BigDecimal) r.get(2)).toBigIntegerExact().toString());
-          g.writeEndObject();
+          rawPayouts.startObject();
+          rawPayouts.stringField("address", r.getString(0));
+          rawPayouts.stringField("role", r.getString(1));
+          rawPayouts.stringField("amount_wei", MerkleDump.RawArray.decimal(((BigDecimal) r.get(2)).toBigIntegerExact()));
+          rawPayouts.endObject();
         }
-        g.writeEndArray();
+        rawPayouts.end();
       });
     }
 
