@@ -562,17 +562,18 @@ public final class RewardsJob {
     Dataset<Row> logs = at(Tables.INFERENCE_LOGS, snapshots).filter(col("epoch").equalTo(epoch))
         .select("request_id", "adapter_id", "fee_wei");
     PublishedAttribution published = PublishedAttribution.of(epoch, at(Tables.ATTRIBUTION_RUNS, snapshots));
-    Dataset<Row> chosen = chosenMethods(published.rows(at(Tables.INFERENCE_SUMMARY, snapshots)));
+    Dataset<Row> summaries = published.rows(at(Tables.INFERENCE_SUMMARY, snapshots));
+    Dataset<Row> scores = published.rows(at(Tables.SCORES, snapshots));
     Dataset<Row> attestations = countedAttestations(epoch, rules, snapshots);
-    Dataset<Row> earning = earningShares(published.rows(at(Tables.SCORES, snapshots)), chosen,
-        slashed(attestations, rules.quorum()));
+    Dataset<Row> slashed = slashed(attestations, rules.quorum());
+    Dataset<Row> earning = earningShares(scores, chosenMethods(summaries), slashed);
     List<Row> validatorWeights = validatorWeights(epoch, rules, attestations, earning, snapshots);
     Dataset<Row> served = logs.join(at(Tables.ADAPTERS, snapshots).select("adapter_id", "owner"), "adapter_id");
     // the validators' parts are summed by the split itself, into one pool row (or, when no validator earns,
     // straight into the treasury's row, where the pool would go): a separate pass over the fees cost a scan of
     // the logs and a Spark job
     boolean poolToTreasury = validatorWeights.isEmpty();
-    Dataset<Row> split = splitFees(served, contributorWeights(earning), policy, poolToTreasury)
+    Dataset<Row> split = splitFees(served, summaries, scores, slashed, policy, poolToTreasury)
         .groupBy("address", "role").agg(sum("amount").as("amount_wei"))
         .filter(col("amount_wei").isNull().or(col("amount_wei").gt(0))).persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(split);
@@ -659,11 +660,9 @@ public final class RewardsJob {
 
   /**
    * The chosen method's share rows of each inference, without slashed contributions, as fixed-point
-   * weights. Joined on the request alone, the rows of other methods getting no weight (one chosen
-   * row per request): so the rows stay partitioned by request, as the weights per request and their
-   * join with the served inferences need. A join on (request, method), or a filter on the method
-   * equality that the optimizer turns into a join key, partitioned them by both keys, and the weights
-   * were shuffled a second time (500,000 rows, 1.5–2 s at 1M recipients).
+   * weights: the contributions that earn in the epoch, which the validators' weights count. (The
+   * split applies the same rule to each request's rows itself, {@link #splitRequest}.) Joined on
+   * the request alone, the rows of other methods getting no weight (one chosen row per request).
    */
   static Dataset<Row> earningShares(Dataset<Row> scores, Dataset<Row> chosen, Dataset<Row> slashed) {
     return scores.join(chosen.withColumnRenamed("method", "chosen_method"), "request_id")
@@ -691,14 +690,6 @@ public final class RewardsJob {
         .orderBy("validator").collectAsList();
   }
 
-  /**
-   * Per inference, its contributors' fixed-point weights (a contributor may appear in several
-   * rows: {@link FeeSplit} sums them).
-   */
-  static Dataset<Row> contributorWeights(Dataset<Row> earning) {
-    return earning.groupBy("request_id").agg(collect_list(struct(col("contributor"), col("w"))).as("weights"));
-  }
-
   /** The address of the validators' pool row in the split's output (no address is empty). */
   static final String POOL = "";
 
@@ -708,47 +699,120 @@ public final class RewardsJob {
    * repeat (an adapter's owner, the treasury, the validators' pool) and are summed before the
    * shuffle. The validators' parts go to the pool row ({@link #POOL}, role validator), or to the
    * treasury's row when {@code poolToTreasury} (no validator earns in the epoch).
+   *
+   * <p>An inference's fee, its attributed methods (published summary rows) and its share rows are
+   * shuffled together by request, one exchange, and each request is split where its rows meet, as
+   * {@link #chosenMethods} and {@link #earningShares} define its weights: the chosen method's
+   * shares, slashed contributions left out. Two sort-merge joins (the shares with the chosen
+   * methods, then the weights with the fees) and a {@code collect_list} of the weights did the
+   * same with two more sorts and the nested lists converted to Java rows.
    */
-  private Dataset<Row> splitFees(Dataset<Row> served, Dataset<Row> weights, RewardPolicy policy, boolean poolToTreasury) {
-    Dataset<Row> inputs = served.join(weights, new String[] {"request_id"}, "left")
-        .select("request_id", "owner", "fee_wei", "weights");
+  private Dataset<Row> splitFees(Dataset<Row> served, Dataset<Row> summaries, Dataset<Row> scores, Dataset<Row> slashed,
+      RewardPolicy policy, boolean poolToTreasury) {
+    Column noText = lit(null).cast(DataTypes.StringType);
+    Column noWei = lit(null).cast(WEI);
+    Column noWeight = lit(null).cast(DataTypes.LongType);
+    Dataset<Row> fees = served.select(col("request_id"), lit(FEE).as("kind"), noText.as("method"),
+        col("owner").as("address"), col("fee_wei"), noWeight.as("w"));
+    Dataset<Row> methods = summaries.filter(col("attributed")).select(col("request_id"), lit(METHOD).as("kind"),
+        col("method"), noText.as("address"), noWei.as("fee_wei"), noWeight.as("w"));
+    Dataset<Row> shares = scores.withColumn("w", SHARE_WEIGHT.apply(col("share"))).filter(col("w").gt(0))
+        .join(slashed, new String[] {"contribution_id"}, "left_anti")
+        .select(col("request_id"), lit(SHARE).as("kind"), col("method"), col("contributor").as("address"), noWei.as("fee_wei"),
+            col("w"));
+    Dataset<Row> byRequest = fees.unionByName(methods).unionByName(shares)
+        .repartition(col("request_id")).sortWithinPartitions("request_id");
     List<String> validatorsTo = poolToTreasury ? List.of(policy.treasury(), "treasury") : List.of(POOL, "validator");
-    JavaRDD<Row> split = inputs.javaRDD().mapPartitions(rows -> splitPartition(rows, policy, validatorsTo));
+    JavaRDD<Row> split = byRequest.javaRDD().mapPartitions(rows -> splitPartition(rows, policy, validatorsTo));
     return spark.createDataFrame(split, PAYOUT);
   }
 
+  /** The kinds of {@link #splitFees}'s rows (request_id, kind, method, address, fee_wei, w). */
+  private static final int FEE = 0;
+  private static final int METHOD = 1;
+  private static final int SHARE = 2;
+
   /**
-   * {@link #splitFees} of one partition of (request_id, owner, fee_wei, weights) rows: the
-   * contributors' rows as the inferences are split, then the other parts summed over the partition
-   * (a concatenated stream is lazy: the sums are read only once every inference is split).
+   * {@link #splitFees} of one partition of rows sorted by request: the contributors' rows as the
+   * requests are split, then the other parts summed over the partition (a concatenated stream is
+   * lazy: the sums are read only once every request is split).
    */
   private static Iterator<Row> splitPartition(Iterator<Row> rows, RewardPolicy policy, List<String> validatorsTo) {
     Map<List<String>, BigInteger> summed = new java.util.HashMap<>();
-    Stream<Row> contributors = StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED), false)
-        .flatMap(r -> {
-          Map<String, BigInteger> w = new TreeMap<>();
-          if (!r.isNullAt(3)) {
-            for (Row x : r.<Row>getList(3)) {
-              w.merge(x.getString(0), BigInteger.valueOf(x.getLong(1)), BigInteger::add);
-            }
-          }
-          List<Row> out = new ArrayList<>();
-          for (FeeSplit.Payout p : FeeSplit.split(((BigDecimal) r.get(2)).toBigIntegerExact(), policy, r.getString(1), w)) {
-            if (p.address() == null) { // the validators' part
-              summed.merge(validatorsTo, p.amount(), BigInteger::add);
-              continue;
-            }
-            if (p.role().equals("contributor")) {
-              out.add(RowFactory.create(p.address(), p.role(), new BigDecimal(p.amount())));
-            } else {
-              summed.merge(List.of(p.address(), p.role()), p.amount(), BigInteger::add);
-            }
-          }
-          return out.stream();
-        });
+    Stream<Row> contributors = StreamSupport.stream(Spliterators.spliteratorUnknownSize(byRequest(rows),
+        Spliterator.ORDERED), false).flatMap(request -> splitRequest(request, policy, validatorsTo, summed).stream());
     Stream<Row> rest = Stream.of(summed).flatMap(m -> m.entrySet().stream()
         .map(e -> RowFactory.create(e.getKey().get(0), e.getKey().get(1), new BigDecimal(e.getValue()))));
     return Stream.concat(contributors, rest).iterator();
+  }
+
+  /** Consecutive rows with the same request id (column 0), a list at a time. */
+  private static Iterator<List<Row>> byRequest(Iterator<Row> rows) {
+    return new Iterator<>() {
+      private Row pending = rows.hasNext() ? rows.next() : null;
+
+      public boolean hasNext() {
+        return pending != null;
+      }
+
+      public List<Row> next() {
+        if (pending == null) {
+          throw new java.util.NoSuchElementException();
+        }
+        List<Row> request = new ArrayList<>();
+        String id = pending.getString(0);
+        do {
+          request.add(pending);
+          pending = rows.hasNext() ? rows.next() : null;
+        } while (pending != null && id.equals(pending.getString(0)));
+        return request;
+      }
+    };
+  }
+
+  /**
+   * One request's fee rows split by the weights of its chosen method (gradient where a published
+   * summary row attributed it by gradient, else span where one attributed it; none: unattributed);
+   * the contributors' rows are returned, the other parts added to {@code summed}.
+   */
+  private static List<Row> splitRequest(List<Row> request, RewardPolicy policy, List<String> validatorsTo,
+      Map<List<String>, BigInteger> summed) {
+    List<Row> fees = new ArrayList<>(1);
+    boolean attributed = false;
+    boolean gradient = false;
+    for (Row r : request) {
+      if (r.getInt(1) == FEE) {
+        fees.add(r);
+      } else if (r.getInt(1) == METHOD) {
+        attributed = true;
+        gradient |= "gradient".equals(r.getString(2));
+      }
+    }
+    List<Row> out = new ArrayList<>();
+    if (fees.isEmpty()) {
+      return out; // shares of an inference not served in the epoch pay nothing
+    }
+    Map<String, BigInteger> w = new TreeMap<>();
+    if (attributed) {
+      String chosen = gradient ? "gradient" : "span";
+      for (Row r : request) {
+        if (r.getInt(1) == SHARE && chosen.equals(r.getString(2))) {
+          w.merge(r.getString(3), BigInteger.valueOf(r.getLong(5)), BigInteger::add);
+        }
+      }
+    }
+    for (Row fee : fees) {
+      for (FeeSplit.Payout p : FeeSplit.split(((BigDecimal) fee.get(4)).toBigIntegerExact(), policy, fee.getString(3), w)) {
+        if (p.address() == null) { // the validators' part
+          summed.merge(validatorsTo, p.amount(), BigInteger::add);
+        } else if (p.role().equals("contributor")) {
+          out.add(RowFactory.create(p.address(), p.role(), new BigDecimal(p.amount())));
+        } else {
+          summed.merge(List.of(p.address(), p.role()), p.amount(), BigInteger::add);
+        }
+      }
+    }
+    return out;
   }
 
   /**
