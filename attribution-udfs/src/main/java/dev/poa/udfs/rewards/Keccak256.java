@@ -49,12 +49,7 @@ public final class Keccak256 {
     }
     s[rest / 8] ^= 0x01L << (8 * (rest % 8));
     s[RATE / 8 - 1] ^= 0x80L << 56;
-    permute(s);
-    byte[] out = new byte[32];
-    for (int i = 0; i < 4; i++) {
-      LONGS.set(out, 8 * i, s[i]);
-    }
-    return out;
+    return squeeze(s);
   }
 
   /**
@@ -72,6 +67,11 @@ public final class Keccak256 {
     }
     s[8] = 0x01L;
     s[RATE / 8 - 1] = 0x80L << 56;
+    return squeeze(s);
+  }
+
+  /** The last block's permutation, then the 32 bytes of the digest: the first four lanes, little-endian. */
+  private static byte[] squeeze(long[] s) {
     permute(s);
     byte[] out = new byte[32];
     for (int i = 0; i < 4; i++) {

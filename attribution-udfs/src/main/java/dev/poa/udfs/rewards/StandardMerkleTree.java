@@ -61,7 +61,7 @@ public final class StandardMerkleTree {
   /**
    * The tree of leaves given by their {@link #leafHash} alone (hashed elsewhere, e.g. on Spark
    * executors), in value order: a large tree then costs the driver 32 bytes per leaf and node,
-   * not the values. {@link #values()} is null; {@link #leafNode} gives each value's hash back.
+   * not the values. {@link #values()} is null; {@link #isLeafNode} checks a value's hash against it.
    */
   public static StandardMerkleTree ofLeafHashes(byte[][] hashes) {
     for (byte[] h : hashes) {
@@ -180,11 +180,6 @@ public final class StandardMerkleTree {
 
   public int size() {
     return treeIndex.length;
-  }
-
-  /** The leaf hash of the i-th value (in the order given). */
-  public byte[] leafNode(int valueIndex) {
-    return tree[treeIndex[valueIndex]].clone();
   }
 
   /** Whether {@code hash} is the leaf hash of the i-th value (in the order given). */
