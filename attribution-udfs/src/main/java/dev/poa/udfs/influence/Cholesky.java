@@ -55,15 +55,25 @@ public final class Cholesky {
 
   /** The inverse (L Lᵀ)⁻¹, row-major: L⁻¹ by forward substitution, then L⁻ᵀ·L⁻¹ by BLAS. */
   public double[] inverse() {
-    double[] w = new double[n * n]; // W = L⁻¹, lower triangular, row-major
+    // W = L⁻¹ column by column, each column held contiguously while it is solved (row col of wt):
+    // the inner products then read two contiguous runs instead of one stride-n column, and every
+    // entry is the same sequence of operations as a column-major solve, so the same bits.
+    double[] wt = new double[n * n];
     for (int col = 0; col < n; col++) {
+      int rc = col * n;
       for (int i = col; i < n; i++) {
         double s = i == col ? 1.0 : 0.0;
         int ri = i * n;
         for (int p = col; p < i; p++) {
-          s -= l[ri + p] * w[p * n + col];
+          s -= l[ri + p] * wt[rc + p];
         }
-        w[ri + col] = s / l[ri + i];
+        wt[rc + i] = s / l[ri + i];
+      }
+    }
+    double[] w = new double[n * n]; // W = L⁻¹, lower triangular, row-major
+    for (int col = 0; col < n; col++) {
+      for (int i = col; i < n; i++) {
+        w[i * n + col] = wt[col * n + i];
       }
     }
     double[] inv = new double[n * n];

@@ -196,6 +196,17 @@ public final class GradientAttribution {
   }
 
   /**
+   * 2^(FIXED_BITS − exp), by which a positive score multiplies to the same bits as
+   * {@link #fixed}'s {@code scalb} (one exact multiplication by a normal power of two, which is
+   * what {@code scalb} does for a factor below 2^512); 0 where that does not hold, and then
+   * {@link #fixed} is used.
+   */
+  static double fixedUnit(int exp) {
+    int e = FIXED_BITS - exp;
+    return e > -500 && e < 500 ? Math.scalb(1.0, e) : 0;
+  }
+
+  /**
    * Merges the partitions' partial results into score rows: the global top-k by score, each
    * contributor's total from exact fixed-point sums, the rest of it (total minus its top-k rows)
    * as one row, shares as fixed-point amounts over the inference's total.
@@ -356,17 +367,22 @@ public final class GradientAttribution {
         int nc = b.size();
         int[] ks = blockKeys.get(bi);
         Trak.scoreBlock(psi, m, b.sketches(), nc, k, out);
+        String[] ids = b.ids();
         for (int qi = 0; qi < m; qi++) {
           int exp = q.scaleExp()[q0 + qi];
+          double unit = fixedUnit(exp);
           int base = qi * nc;
           int tb = qi * topK;
+          int sb = qi * nk;
           for (int c = 0; c < nc; c++) {
             double s = out[base + c];
             if (s > 0) {
-              sums[qi * nk + ks[c]] += fixed(s, exp);
+              sums[sb + ks[c]] += unit > 0 ? Math.round(s * unit) : fixed(s, exp);
             }
             int count = topCount[qi];
-            if (count < topK || better(s, b.ids()[c], topScore[tb], blocks.get(topBlock[tb]).ids()[topRow[tb]])) {
+            // better(s, id, weakest kept, its id), with the ids compared only on a tie
+            if (count < topK || s > topScore[tb]
+                || s == topScore[tb] && ids[c].compareTo(blocks.get(topBlock[tb]).ids()[topRow[tb]]) < 0) {
               // insert into the ascending list, dropping the weakest when full
               int pos = count < topK ? count : 0;
               if (count == topK) {
