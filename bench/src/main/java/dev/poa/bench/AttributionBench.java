@@ -177,6 +177,7 @@ public final class AttributionBench {
         .scores(q, Progress.to(System.err, "bench"));
     long rows = o.scores().count();
     double secs = (System.nanoTime() - t0) / 1e9;
+    System.err.println("[bench] gradient: digest of the score rows " + scoresDigest(o.scores()));
     double pairs = (double) queries * n;
     double rate = pairs / secs;
     double blas = matmulPairsPerSecond(k, 2, 3.0);
@@ -191,6 +192,23 @@ public final class AttributionBench {
         scoringRate, "pairs/s", blas, scoringRate / blas, 0.6));
     FIGURES.add(() -> Figures.print("attribution", "gradient whole stage against sgemm", size, "pairs", secs, rate,
         "pairs/s", blas, rate / blas, 0.35));
+  }
+
+  /**
+   * SHA-256 over the score rows in a fixed order, doubles by their bits: equal digests across two
+   * builds mean bit-identical scores (the rule for every speed change).
+   */
+  static String scoresDigest(Dataset<Row> scores) throws Exception {
+    java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+    for (Row r : scores.orderBy("request_id", "contributor", "datanet", "contribution_id").collectAsList()) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < r.size(); i++) {
+        Object v = r.get(i);
+        b.append(v instanceof Double d ? Long.toHexString(Double.doubleToRawLongBits(d)) : String.valueOf(v)).append('\u0001');
+      }
+      md.update(b.append('\n').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
   }
 
   /** Pairs per second of the dense product Ψ·Φᵀ on this machine, threads in parallel, same block shapes as the job. */

@@ -37,7 +37,7 @@ import picocli.CommandLine.ParentCommand;
       "                             UDF1<String, String[]> (fixed per index)",
       "  gradient.damping           lambda, relative to trace/k (1.0)",
       "  gradient.top-k             contributions with a row of their own (10)",
-      "  gradient.query-chunk       whitened queries broadcast at once (1024)",
+      "  gradient.query-chunk       whitened queries per block product (1024)",
       "  gradient.partitions        partitions of the training sketches (8)",
     })
 final class AttributeCommand extends CliCommand implements Callable<Integer> {

@@ -93,7 +93,7 @@ public final class ConfigKeys {
       key("attribution", "poa.attribution.gradient.top-k", GRADIENT.topK(),
           "Contributions with their own score row per inference (the rest: one row per contributor)."),
       key("attribution", "poa.attribution.gradient.query-chunk", GRADIENT.queryChunk(),
-          "Whitened query sketches broadcast at a time."),
+          "Whitened query sketches per block product: a task scores one chunk against all its blocks, then the next."),
       key("attribution", "poa.attribution.gradient.block-rows", GRADIENT.blockRows(),
           "Training sketches per block product."),
       key("attribution", "poa.attribution.gradient.partitions", GRADIENT.partitions(),

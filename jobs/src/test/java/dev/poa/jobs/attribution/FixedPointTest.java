@@ -28,4 +28,33 @@ class FixedPointTest {
     assertEquals(0, GradientAttribution.fixedUnit(GradientAttribution.FIXED_BITS + 600));
     assertEquals(true, checked > 400_000);
   }
+
+  @Test
+  void roundingAPositiveAmountIsMathRound() {
+    java.util.List<Double> xs = new java.util.ArrayList<>(java.util.List.of(0.0, Double.MIN_VALUE, Math.nextDown(0.5), 0.5,
+        Math.nextUp(0.5), 1.0, 1.5, 2.5, 0x1p52, Math.nextDown(0x1p52), 0x1p52 + 1, 0x1p53 + 2, 0x1p62, 0x1p70,
+        Double.MAX_VALUE, Double.POSITIVE_INFINITY));
+    // every neighbourhood of a half-integer, where rounding changes direction, up to 2^52
+    for (int e = 0; e <= 52; e++) {
+      for (double h : new double[] {Math.scalb(1.0, e) - 0.5, Math.scalb(1.0, e) + 0.5, Math.scalb(1.0, e) * 1.5 + 0.5}) {
+        double d = h;
+        for (int i = 0; i < 3; i++) {
+          xs.add(d);
+          d = Math.nextDown(d);
+        }
+        d = h;
+        for (int i = 0; i < 3; i++) {
+          d = Math.nextUp(d);
+          xs.add(d);
+        }
+      }
+    }
+    Random r = new Random(5);
+    for (int i = 0; i < 1_000_000; i++) {
+      xs.add(Math.scalb(r.nextDouble(), r.nextInt(70) - 10));
+    }
+    for (double x : xs) {
+      assertEquals(Math.round(x), GradientAttribution.roundPositive(x), "x = " + x);
+    }
+  }
 }
