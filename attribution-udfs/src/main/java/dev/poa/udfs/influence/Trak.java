@@ -18,13 +18,40 @@ public final class Trak {
    */
   public static final double DEFAULT_DAMPING = 1.0;
 
-  /** Rows buffered before a rank-b update of the Gram matrix (BLAS dsyrk). */
+  /** Rows buffered before a rank-b update of the Gram matrix. */
   private static final int GRAM_BLOCK = 128;
+
+  /** Columns of the Gram matrix per product of its upper triangle: a multiple of 3 (see below). */
+  static final int GRAM_COLUMNS = 192;
+
+  /**
+   * Whether the upper triangle's column-block products give every entry the bits of the whole k×k
+   * product. With netlib's pure-Java BLAS they do when every product takes its packed path
+   * (m·n·k ≥ 100³; a smaller one takes another loop) and the blocks start at multiples of 3: that
+   * path tiles rows and columns by 3 from panel starts that are multiples of 3, so each entry is
+   * computed by the same tile code over the same inner-dimension blocks. Otherwise (small k, a short
+   * last flush, a native BLAS) the whole product is used. TrakTest compares the bits.
+   */
+  static boolean upperTriangleOnly(BLAS blas, int k, int rows) {
+    if (!(blas instanceof dev.ludovic.netlib.blas.JavaBLAS) || (long) k * k * rows < PACKED_MIN) {
+      return false;
+    }
+    for (int c0 = 0; c0 < k; c0 += GRAM_COLUMNS) {
+      int c1 = Math.min(k, c0 + GRAM_COLUMNS);
+      if ((long) c1 * (c1 - c0) * rows < PACKED_MIN) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** m·n·k from which netlib's pure-Java dgemm packs its operands (Java8BLAS.dgemmK). */
+  private static final long PACKED_MIN = 100L * 100 * 100;
 
   /** ΦᵀΦ accumulated block by block, in double precision. */
   public static final class Gram implements java.io.Serializable {
     private final int k;
-    private final double[] sum; // k×k, symmetric
+    private final double[] sum; // k×k, column-major; its upper triangle (row ≤ column) is kept
     private final double[] buffer;
     private int buffered;
     private long count;
@@ -72,7 +99,17 @@ public final class Trak {
       if (buffered > 0) {
         // buffer is the column-major k×b matrix A whose columns are sketches: sum += A·Aᵀ.
         // (dgemm, not dsyrk: netlib's pure-Java dsyrk delegates to F2J, which Spark does not ship.)
-        BLAS.getInstance().dgemm("N", "T", k, k, buffered, 1.0, buffer, k, buffer, k, 1.0, sum, k);
+        BLAS blas = BLAS.getInstance();
+        if (upperTriangleOnly(blas, k, buffered)) {
+          // The upper triangle (the matrix is symmetric) by column blocks, C[0:c1, c0:c1] +=
+          // A[0:c1]·A[c0:c1]ᵀ: 0.6 of the time of the whole product.
+          for (int c0 = 0; c0 < k; c0 += GRAM_COLUMNS) {
+            int c1 = Math.min(k, c0 + GRAM_COLUMNS);
+            blas.dgemm("N", "T", c1, c1 - c0, buffered, 1.0, buffer, 0, k, buffer, c0, k, 1.0, sum, c0 * k, k);
+          }
+        } else {
+          blas.dgemm("N", "T", k, k, buffered, 1.0, buffer, k, buffer, k, 1.0, sum, k);
+        }
         buffered = 0;
       }
     }
@@ -106,10 +143,9 @@ public final class Trak {
     public double[] matrix() {
       flush();
       double[] m = new double[k * k];
-      // average the two triangles so the result is exactly symmetric
       for (int col = 0; col < k; col++) {
         for (int row = 0; row <= col; row++) {
-          double v = 0.5 * (sum[col * k + row] + sum[row * k + col]);
+          double v = sum[col * k + row];
           m[col * k + row] = v;
           m[row * k + col] = v;
         }

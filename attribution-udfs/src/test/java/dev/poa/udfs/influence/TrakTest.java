@@ -17,6 +17,69 @@ class TrakTest {
     return v;
   }
 
+  /**
+   * The Gram matrix as it was computed before its upper-triangle products: the whole k×k product
+   * per block of 128 sketches, the two triangles averaged. The triangle-only products must give the
+   * same bits (scores, and so payouts, depend on them), for any k, including k not a multiple of the
+   * column block, and across merged partial sums.
+   */
+  @Test
+  void upperTriangleProductsGiveTheBitsOfTheWholeProduct() {
+    for (int k : new int[] {5, 64, 200, 1024, 1030}) {
+      Random r = new Random(k);
+      Trak.Gram a = new Trak.Gram(k);
+      Trak.Gram b = new Trak.Gram(k);
+      double[] sa = new double[k * k];
+      double[] sb = new double[k * k];
+      double[] bufA = new double[128 * k];
+      double[] bufB = new double[128 * k];
+      int[] na = new int[1];
+      int[] nb = new int[1];
+      int rows = k >= 1024 ? 700 : 1000;
+      for (int n = 0; n < rows; n++) {
+        float[] v = randomVector(r, k);
+        boolean toB = n % 5 == 0;
+        (toB ? b : a).add(v);
+        double[] buf = toB ? bufB : bufA;
+        int[] count = toB ? nb : na;
+        for (int i = 0; i < k; i++) {
+          buf[count[0] * k + i] = v[i];
+        }
+        if (++count[0] == 128) {
+          wholeProduct(k, buf, count, toB ? sb : sa);
+        }
+      }
+      wholeProduct(k, bufA, na, sa);
+      wholeProduct(k, bufB, nb, sb);
+      for (int i = 0; i < sa.length; i++) {
+        sa[i] += sb[i];
+      }
+      double[] expected = new double[k * k];
+      for (int col = 0; col < k; col++) {
+        for (int row = 0; row <= col; row++) {
+          double v = 0.5 * (sa[col * k + row] + sa[row * k + col]);
+          expected[col * k + row] = v;
+          expected[row * k + col] = v;
+        }
+      }
+      if (k >= 1024) {
+        assertTrue(Trak.upperTriangleOnly(dev.ludovic.netlib.blas.BLAS.getInstance(), k, 128), "the triangle is used");
+      }
+      double[] got = a.merge(b).matrix();
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(got[i]),
+            "k = " + k + ", entry " + i + ": " + expected[i] + " vs " + got[i]);
+      }
+    }
+  }
+
+  static void wholeProduct(int k, double[] buf, int[] count, double[] sum) {
+    if (count[0] > 0) {
+      dev.ludovic.netlib.blas.BLAS.getInstance().dgemm("N", "T", k, k, count[0], 1.0, buf, k, buf, k, 1.0, sum, k);
+      count[0] = 0;
+    }
+  }
+
   @Test
   void gramMatchesNaiveSumOfOuterProductsAcrossBlocksAndMerges() {
     Random r = new Random(1);

@@ -56,7 +56,30 @@ public final class GradientAttribution {
   /** Scores (request_id, adapter_id, contribution_id, contributor, datanet, score, share, rank) and reasons. */
   public record Output(Dataset<Row> scores, Dataset<Row> unattributed, long pairs, long scoringNanos) {}
 
-  /** Partial results of one partition: per query, its local top-k and contributor sums. */
+  /**
+   * One partition's result for one query: its local top-k contributions (score scaled by
+   * 2^−scaleExp, and its fixed-point amount) and the clipped fixed-point sum of each
+   * (contributor, datanet) of the partition with a positive sum.
+   */
+  record Partial(String requestId, int part, int scaleExp, String[] topIds, String[] topContributors,
+      String[] topDatanets, double[] topValues, long[] topFixed, String[] sumContributors, String[] sumDatanets,
+      long[] sumTotals) implements Serializable {
+    /** As {@link #PARTIAL} rows. */
+    List<Row> rows() {
+      List<Row> out = new ArrayList<>(topIds.length + sumTotals.length);
+      for (int i = 0; i < topIds.length; i++) {
+        out.add(RowFactory.create(requestId, "top", part, topIds[i], topContributors[i], topDatanets[i], topValues[i],
+            scaleExp, topFixed[i]));
+      }
+      for (int i = 0; i < sumTotals.length; i++) {
+        out.add(RowFactory.create(requestId, "sum", part, null, sumContributors[i], sumDatanets[i],
+            Math.scalb((double) sumTotals[i], -FIXED_BITS), scaleExp, sumTotals[i]));
+      }
+      return out;
+    }
+  }
+
+  /** {@link Partial}s as rows, one per top contribution (kind top) and per sum (kind sum), for the SQL merge. */
   public static final StructType PARTIAL = new StructType()
       .add("request_id", DataTypes.StringType, false)
       .add("kind", DataTypes.StringType, false)
@@ -67,6 +90,16 @@ public final class GradientAttribution {
       .add("value", DataTypes.DoubleType, false)
       .add("scale_exp", DataTypes.IntegerType, false)
       .add("fixed", DataTypes.LongType, false);
+
+  /** The score rows. */
+  public static final StructType SCORES = new StructType()
+      .add("request_id", DataTypes.StringType, false)
+      .add("contribution_id", DataTypes.StringType, true)
+      .add("contributor", DataTypes.StringType, false)
+      .add("datanet", DataTypes.StringType, false)
+      .add("score", DataTypes.DoubleType, true)
+      .add("share", DataTypes.DoubleType, true)
+      .add("rank", DataTypes.IntegerType, true);
 
   static final StructType REASONS = new StructType()
       .add("request_id", DataTypes.StringType, false)
@@ -86,7 +119,7 @@ public final class GradientAttribution {
   public Output scores(Dataset<Row> inferences, Progress progress) {
     List<String> adapters = inferences.select("adapter_id").distinct().orderBy("adapter_id")
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
-    Dataset<Row> partials = spark.createDataFrame(List.of(), PARTIAL);
+    List<JavaRDD<Partial>> partials = new ArrayList<>();
     Dataset<Row> reasons = spark.createDataFrame(List.of(), REASONS);
     List<JavaRDD<Block>> cachedBlocks = new ArrayList<>();
     long pairs = 0;
@@ -106,8 +139,8 @@ public final class GradientAttribution {
       int k = SketchSpec.parse(spec).k();
       int blockRows = settings.blockRows();
       // Fixed partitions, sorted: every partial sum below is over the same rows in the same order.
-      JavaRDD<Block> blocks = train.repartition(settings.partitions(), col("contribution_id"))
-          .sortWithinPartitions("contribution_id")
+      Dataset<Row> partitioned = partitionedTrainingSketches(adapter);
+      JavaRDD<Block> blocks = partitioned
           .select(col("contribution_id").as("contributionId"), col("contributor"), col("datanet"), col("sketch"))
           // typed read: the sketch arrives as a float[] (no boxing of k numbers per row)
           .as(org.apache.spark.sql.Encoders.bean(SketchRow.class)).javaRDD()
@@ -143,16 +176,19 @@ public final class GradientAttribution {
       Broadcast<List<QueryChunk>> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
           .broadcast(chunks);
       int topK = settings.topK();
-      JavaRDD<Row> scored = blocks.mapPartitionsWithIndex(
+      JavaRDD<Partial> scored = blocks.mapPartitionsWithIndex(
           (idx, it) -> scorePartition(idx, it, b.value(), topK), false);
-      partials = partials.union(spark.createDataFrame(scored, PARTIAL).localCheckpoint());
+      // computed once, here (the merge below reads it; a lost block fails the job, as any local checkpoint)
+      scored.rdd().localCheckpoint();
+      scored.count();
+      partials.add(scored);
       b.unpersist();
       progress.step(String.format("gradient: adapter %s, scored %d queries", adapter, q.size()));
       scoringNanos += System.nanoTime() - scoringStart;
     }
-    Dataset<Row> p = partials.localCheckpoint();
+    Dataset<Row> scores = combine(partials).localCheckpoint();
     cachedBlocks.forEach(JavaRDD::unpersist);
-    return new Output(combine(p), reasons, pairs, scoringNanos);
+    return new Output(scores, reasons, pairs, scoringNanos);
   }
 
   /**
@@ -201,6 +237,24 @@ public final class GradientAttribution {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * {@link #trainingSketches} in the partitions of the scoring: hash partitions of contribution_id
+   * ({@code partitions}, fixed, so sums are reproducible), sorted by it. The sketches are partitioned
+   * before they meet their contributors, in a sort-merge join, so they cross one shuffle and are never
+   * broadcast (joined first, Spark estimated the filtered sketches small enough to broadcast them: all
+   * 166 MB of them at 40,000 × k = 1024, collected on the driver, then joined in one task).
+   */
+  public Dataset<Row> partitionedTrainingSketches(String adapter) {
+    Dataset<Row> sketches = spark.table(lh.sparkName(Tables.TRAINING_GRADIENTS)).filter(col("adapter_id").equalTo(adapter))
+        .select("contribution_id", "sketch", "sketch_spec")
+        .repartition(settings.partitions(), col("contribution_id"));
+    return sketches.hint("merge")
+        .join(spark.table(lh.sparkName(Tables.CONTRIBUTIONS)).select("contribution_id", "contributor", "datanet"),
+            "contribution_id")
+        .select("contribution_id", "contributor", "datanet", "sketch", "sketch_spec")
+        .sortWithinPartitions("contribution_id");
   }
 
   /** The training sketches of an adapter with each contribution's contributor and DataNet. */
@@ -259,11 +313,119 @@ public final class GradientAttribution {
   }
 
   /**
-   * Merges the partitions' partial results into score rows: the global top-k by score, each
-   * contributor's total from exact fixed-point sums, the rest of it (total minus its top-k rows)
-   * as one row, shares as fixed-point amounts over the inference's total.
+   * Merges the partitions' partial results into score rows. On the CPU, the partials of a query are
+   * brought together by one shuffle and merged by {@link #merge} (the SQL plan took 3–4 times as
+   * long: it reads the partial rows four times, and shuffles and sorts them for two aggregates, a
+   * window and three joins). With the RAPIDS Accelerator on, the same merge runs as SQL
+   * ({@link #combineSql}), which the GPU runs. Both give the same rows (a test compares them).
    */
-  public Dataset<Row> combine(Dataset<Row> partials) {
+  Dataset<Row> combine(List<JavaRDD<Partial>> partials) {
+    if (partials.isEmpty()) {
+      return spark.createDataFrame(List.of(), SCORES);
+    }
+    org.apache.spark.api.java.JavaSparkContext jsc = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext());
+    @SuppressWarnings("unchecked")
+    JavaRDD<Partial> all = partials.size() == 1 ? partials.get(0) : jsc.union(partials.toArray(new JavaRDD[0]));
+    if (gpuSql(spark)) {
+      return combineSql(spark.createDataFrame(all.flatMap(p -> p.rows().iterator()), PARTIAL));
+    }
+    int topK = settings.topK();
+    JavaRDD<Row> rows = all.groupBy(Partial::requestId, settings.partitions())
+        .flatMap(e -> merge(e._1(), e._2(), topK).iterator());
+    return spark.createDataFrame(rows, SCORES);
+  }
+
+  /** Whether the RAPIDS Accelerator runs this session's SQL (its plugin loaded and SQL enabled). */
+  static boolean gpuSql(SparkSession spark) {
+    org.apache.spark.SparkConf c = spark.sparkContext().getConf();
+    return c.get("spark.plugins", "").contains("com.nvidia.spark.SQLPlugin")
+        && Boolean.parseBoolean(spark.conf().get("spark.rapids.sql.enabled", "true"));
+  }
+
+  /**
+   * The score rows of one query from its partitions' partials: the global top-k by score (ties by
+   * contribution id, as Spark orders strings), a row each when its fixed-point amount is positive;
+   * per (contributor, datanet), the rest of its exact fixed-point total beyond those rows as one row
+   * with a null contribution id; shares as fixed-point amounts over the query's total (no rows when
+   * that total is 0). A score is its scaled value times 2^scaleExp, exactly.
+   */
+  static List<Row> merge(String requestId, Iterable<Partial> partials, int topK) {
+    Map<String, long[]> totals = new java.util.TreeMap<>(); // key → {total, top sum}
+    Map<String, String[]> keyNames = new HashMap<>();
+    List<Partial> parts = new ArrayList<>();
+    List<int[]> candidates = new ArrayList<>(); // (partial, index in its top)
+    int sumExp = Integer.MIN_VALUE;
+    long requestTotal = 0;
+    for (Partial p : partials) {
+      int pi = parts.size();
+      parts.add(p);
+      for (int i = 0; i < p.sumTotals().length; i++) {
+        String key = p.sumContributors()[i] + "\u0000" + p.sumDatanets()[i];
+        totals.computeIfAbsent(key, x -> new long[2])[0] += p.sumTotals()[i];
+        keyNames.putIfAbsent(key, new String[] {p.sumContributors()[i], p.sumDatanets()[i]});
+        requestTotal += p.sumTotals()[i];
+        sumExp = Math.max(sumExp, p.scaleExp());
+      }
+      for (int i = 0; i < p.topIds().length; i++) {
+        candidates.add(new int[] {pi, i});
+      }
+    }
+    List<Row> out = new ArrayList<>();
+    if (requestTotal <= 0) {
+      return out;
+    }
+    candidates.sort((x, y) -> ranking(parts.get(x[0]).topValues()[x[1]], parts.get(x[0]).topIds()[x[1]],
+        parts.get(y[0]).topValues()[y[1]], parts.get(y[0]).topIds()[y[1]]));
+    for (int r = 0; r < Math.min(topK, candidates.size()); r++) {
+      Partial p = parts.get(candidates.get(r)[0]);
+      int i = candidates.get(r)[1];
+      long fixed = p.topFixed()[i];
+      if (fixed <= 0) {
+        continue;
+      }
+      long[] t = totals.get(p.topContributors()[i] + "\u0000" + p.topDatanets()[i]);
+      if (t != null) {
+        t[1] += fixed;
+      }
+      out.add(RowFactory.create(requestId, p.topIds()[i], p.topContributors()[i], p.topDatanets()[i],
+          p.topValues()[i] * StrictMath.pow(2.0, p.scaleExp()), (double) fixed / (double) requestTotal, r + 1));
+    }
+    for (Map.Entry<String, long[]> e : totals.entrySet()) {
+      long rest = e.getValue()[0] - e.getValue()[1];
+      if (rest > 0) {
+        String[] names = keyNames.get(e.getKey());
+        out.add(RowFactory.create(requestId, null, names[0], names[1],
+            (double) rest / Math.scalb(1.0, FIXED_BITS) * StrictMath.pow(2.0, sumExp),
+            (double) rest / (double) requestTotal, null));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Ranking of top candidates as Spark's {@code ORDER BY value DESC, contribution_id}: NaN first, then
+   * higher values (0.0 and −0.0 equal), then ids by their UTF-8 bytes, unsigned.
+   */
+  static int ranking(double v1, String id1, double v2, String id2) {
+    boolean n1 = Double.isNaN(v1);
+    boolean n2 = Double.isNaN(v2);
+    if (n1 != n2) {
+      return n1 ? -1 : 1;
+    }
+    if (!n1 && v1 != v2) {
+      return v1 > v2 ? -1 : 1;
+    }
+    return java.util.Arrays.compareUnsigned(id1.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        id2.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * {@link #merge} as one SQL plan over the partial rows ({@link #PARTIAL}), which the RAPIDS
+   * Accelerator runs on the GPU (every aggregate an exact fixed-point sum): the global top-k by
+   * score, each contributor's total from exact fixed-point sums, the rest of it (total minus its
+   * top-k rows) as one row, shares as fixed-point amounts over the inference's total.
+   */
+  public Dataset<Row> combineSql(Dataset<Row> partials) {
     Dataset<Row> sums = partials.filter(col("kind").equalTo("sum"))
         .groupBy("request_id", "contributor", "datanet")
         .agg(sum("fixed").as("total"), max("scale_exp").as("scale_exp"));
@@ -380,11 +542,11 @@ public final class GradientAttribution {
    * The partial rows of one partition for every chunk of queries, chunk after chunk: the rows of a
    * chunk are made when the previous chunk's have been consumed, so a task holds one chunk's rows.
    */
-  static Iterator<Row> scorePartition(int part, Iterator<Block> blockIterator, List<QueryChunk> chunks, int topK) {
+  static Iterator<Partial> scorePartition(int part, Iterator<Block> blockIterator, List<QueryChunk> chunks, int topK) {
     PartitionScorer scorer = new PartitionScorer(part, blockIterator);
     Iterator<QueryChunk> next = chunks.iterator();
     return new Iterator<>() {
-      private Iterator<Row> rows = java.util.Collections.emptyIterator();
+      private Iterator<Partial> rows = java.util.Collections.emptyIterator();
 
       @Override
       public boolean hasNext() {
@@ -395,7 +557,7 @@ public final class GradientAttribution {
       }
 
       @Override
-      public Row next() {
+      public Partial next() {
         if (!hasNext()) {
           throw new java.util.NoSuchElementException();
         }
@@ -435,12 +597,12 @@ public final class GradientAttribution {
     }
 
     /** Per query of the chunk, its local top-k rows and one sum row per (contributor, datanet). */
-    List<Row> score(QueryChunk q, int topK) {
+    List<Partial> score(QueryChunk q, int topK) {
       int k = q.k();
       int nq = q.ids().length;
       int nk = Math.max(1, keys.size());
       int span = Math.max(1, Math.min(nq, MAX_ACCUMULATORS / nk));
-      List<Row> result = new ArrayList<>();
+      List<Partial> result = new ArrayList<>();
       float[] out = new float[maxBlock * span];
       for (int q0 = 0; q0 < nq; q0 += span) {
         int m = Math.min(span, nq - q0);
@@ -502,21 +664,43 @@ public final class GradientAttribution {
         for (int qi = 0; qi < m; qi++) {
           String rid = q.ids()[q0 + qi];
           int exp = q.scaleExp()[q0 + qi];
-          for (int t = 0; t < topCount[qi]; t++) {
+          int n = topCount[qi];
+          String[] topIds = new String[n];
+          String[] topContributors = new String[n];
+          String[] topDatanets = new String[n];
+          double[] topValues = new double[n];
+          long[] topFixed = new long[n];
+          for (int t = 0; t < n; t++) {
             int tb = qi * topK + t;
             Block b = blocks.get(topBlock[tb]);
             int row = topRow[tb];
             double s = topScore[tb];
-            result.add(RowFactory.create(rid, "top", part, b.ids()[row], b.contributors()[row], b.datanets()[row],
-                Math.scalb(s, -exp), exp, fixed(s, exp)));
+            topIds[t] = b.ids()[row];
+            topContributors[t] = b.contributors()[row];
+            topDatanets[t] = b.datanets()[row];
+            topValues[t] = Math.scalb(s, -exp);
+            topFixed[t] = fixed(s, exp);
           }
+          int positive = 0;
+          for (int key = 0; key < keys.size(); key++) {
+            if (sums[qi * nk + key] > 0) {
+              positive++;
+            }
+          }
+          String[] sumContributors = new String[positive];
+          String[] sumDatanets = new String[positive];
+          long[] sumTotals = new long[positive];
+          int j = 0;
           for (int key = 0; key < keys.size(); key++) {
             long total = sums[qi * nk + key];
             if (total > 0) {
-              result.add(RowFactory.create(rid, "sum", part, null, keys.get(key)[0], keys.get(key)[1],
-                  Math.scalb((double) total, -FIXED_BITS), exp, total));
+              sumContributors[j] = keys.get(key)[0];
+              sumDatanets[j] = keys.get(key)[1];
+              sumTotals[j++] = total;
             }
           }
+          result.add(new Partial(rid, part, exp, topIds, topContributors, topDatanets, topValues, topFixed,
+              sumContributors, sumDatanets, sumTotals));
         }
       }
       return result;

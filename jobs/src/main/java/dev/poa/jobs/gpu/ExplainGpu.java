@@ -91,15 +91,14 @@ public final class ExplainGpu {
     m.put("span-score", lh -> new SpanAttribution(lh, SpanAttribution.Settings.defaults())
         .scores(lh.spark().table(lh.sparkName(Tables.INFERENCE_LOGS)).filter("epoch = '" + EPOCH + "'")));
     m.put("gradient-score", lh -> new GradientAttribution(lh, GradientAttribution.Settings.defaults())
-        .trainingSketches("explain-lora").repartition(8, org.apache.spark.sql.functions.col("contribution_id"))
-        .sortWithinPartitions("contribution_id"));
+        .partitionedTrainingSketches("explain-lora"));
     m.put("gradient-combine", lh -> {
       GradientAttribution g = new GradientAttribution(lh, GradientAttribution.Settings.defaults());
       List<Row> partial = List.of(
           RowFactory.create("r1", "top", 0, "c1", "0xa", "d", 0.2, 3, 13_743_895_347L),
           RowFactory.create("r1", "sum", 0, null, "0xa", "d", 0.3, 3, 20_615_843_021L),
           RowFactory.create("r1", "sum", 1, null, "0xb", "d", 0.1, 3, 6_871_947_674L));
-      return g.combine(lh.spark().createDataFrame(partial, GradientAttribution.PARTIAL));
+      return g.combineSql(lh.spark().createDataFrame(partial, GradientAttribution.PARTIAL));
     });
     return m;
   }

@@ -1,0 +1,124 @@
+package dev.poa.jobs.attribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.poa.SharedSpark;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CPU merge of the scoring's partial results ({@link GradientAttribution#merge}) gives exactly
+ * the rows of the SQL plan the GPU runs ({@link GradientAttribution#combineSql}), doubles by their
+ * bits, on partials with the cases that decide a ranking: equal scores in different partitions, ids
+ * whose UTF-8 and UTF-16 orders differ (comparing ids as Java strings fails this test), top
+ * candidates with no positive amount, queries whose every score is negative.
+ */
+class GradientMergeTest {
+  static final String[] IDS = {"c_a", "c_b", "c_é", "c_\uFFFF", "c_\uD83D\uDE00", "c_A", "c_0", "c_z"};
+
+  @Test
+  void theCpuMergeGivesTheRowsOfTheSqlPlan(@TempDir Path dir) {
+    int topK = 3;
+    GradientAttribution.Settings d = GradientAttribution.Settings.defaults();
+    GradientAttribution g = new GradientAttribution(SharedSpark.lakehouse(dir).lakehouse(),
+        new GradientAttribution.Settings(d.damping(), d.relativeDamping(), topK, d.queryChunk(), d.blockRows(), 3));
+    Random r = new Random(11);
+    List<GradientAttribution.Partial> partials = new ArrayList<>();
+    int requests = 60;
+    for (int q = 0; q < requests; q++) {
+      int exp = r.nextInt(20) - 10;
+      boolean allNegative = q % 10 == 7;
+      int id = 0;
+      for (int part = 0; part < 3; part++) {
+        int n = r.nextInt(topK + 1);
+        String[] ids = new String[n];
+        String[] contributors = new String[n];
+        String[] datanets = new String[n];
+        double[] values = new double[n];
+        long[] fixed = new long[n];
+        for (int i = 0; i < n; i++) {
+          ids[i] = IDS[id % IDS.length] + "_" + (id / IDS.length);
+          // ties: a few values repeat across partitions; signed zeros; negatives
+          double v = switch (r.nextInt(6)) {
+            case 0 -> 0.25;
+            case 1 -> r.nextBoolean() ? 0.0 : -0.0;
+            case 2 -> -r.nextDouble();
+            default -> r.nextDouble();
+          };
+          values[i] = allNegative ? -Math.abs(v) - 0.01 : v;
+          fixed[i] = values[i] > 0 ? GradientAttribution.fixed(Math.scalb(values[i], exp), exp) : 0;
+          contributors[i] = "0x" + r.nextInt(3);
+          datanets[i] = "d" + r.nextInt(2);
+          id++;
+        }
+        // same-tie ids that differ only by the character whose orders differ
+        if (n == 2 && r.nextBoolean()) {
+          ids[0] = "c_\uFFFF" + q;
+          ids[1] = "c_\uD83D\uDE00" + q;
+          values[1] = values[0];
+          fixed[1] = fixed[0];
+        }
+        List<String[]> keys = new ArrayList<>();
+        List<Long> totals = new ArrayList<>();
+        if (!allNegative) {
+          for (int c = 0; c < 3; c++) {
+            for (int dn = 0; dn < 2; dn++) {
+              long own = 0;
+              for (int i = 0; i < n; i++) {
+                if (contributors[i].equals("0x" + c) && datanets[i].equals("d" + dn)) {
+                  own += fixed[i];
+                }
+              }
+              long total = own + (r.nextInt(3) == 0 ? 0 : r.nextInt(1 << 30));
+              if (total > 0) {
+                keys.add(new String[] {"0x" + c, "d" + dn});
+                totals.add(total);
+              }
+            }
+          }
+        }
+        partials.add(new GradientAttribution.Partial("r" + q, part, exp, ids, contributors, datanets, values, fixed,
+            keys.stream().map(k -> k[0]).toArray(String[]::new), keys.stream().map(k -> k[1]).toArray(String[]::new),
+            totals.stream().mapToLong(Long::longValue).toArray()));
+      }
+    }
+
+    List<Row> partialRows = partials.stream().flatMap(p -> p.rows().stream()).toList();
+    List<List<Object>> sql = values(g.combineSql(SharedSpark.spark().createDataFrame(partialRows,
+        GradientAttribution.PARTIAL)).collectAsList());
+    List<Row> merged = new ArrayList<>();
+    partials.stream().collect(Collectors.groupingBy(GradientAttribution.Partial::requestId))
+        .forEach((request, ps) -> merged.addAll(GradientAttribution.merge(request, ps, topK)));
+    List<List<Object>> cpu = values(merged);
+
+    assertTrue(sql.size() > requests, "rows: " + sql.size());
+    assertTrue(sql.stream().anyMatch(x -> x.get(1) == null), "rest rows");
+    assertTrue(sql.stream().anyMatch(x -> String.valueOf(x.get(1)).startsWith("c_\uD83D")), "ties by UTF-8 order");
+    assertEquals(sql, cpu);
+    // and the schema the job declares for them is the SQL plan's
+    assertEquals(g.combineSql(SharedSpark.spark().createDataFrame(partialRows, GradientAttribution.PARTIAL)).schema(),
+        GradientAttribution.SCORES);
+  }
+
+  /** Rows as value lists, doubles as their bits, in a fixed order. */
+  static List<List<Object>> values(List<Row> rows) {
+    return rows.stream().map(row -> {
+      List<Object> v = new ArrayList<>();
+      for (int i = 0; i < row.size(); i++) {
+        Object x = row.get(i);
+        v.add(x instanceof Double dv ? (Object) Long.toHexString(Double.doubleToRawLongBits(dv)) : x);
+      }
+      return v;
+    }).sorted(Comparator.comparing((List<Object> v) -> String.valueOf(v.get(0)))
+        .thenComparing(v -> String.valueOf(v.get(1))).thenComparing(v -> String.valueOf(v.get(2)))
+        .thenComparing(v -> String.valueOf(v.get(3)))).toList();
+  }
+}
