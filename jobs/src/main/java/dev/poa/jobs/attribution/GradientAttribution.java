@@ -160,8 +160,11 @@ public final class GradientAttribution {
         gram.merge(g);
       }
       Trak.Preconditioner pre = Trak.Preconditioner.of(gram.matrix(), k, settings.damping(), settings.relativeDamping());
-      List<Row> q = queries.filter(col("sketch_spec").equalTo(lit(spec))).select("request_id", "gradient_sketch")
-          .orderBy("request_id").collectAsList();
+      // sorted here, in Spark's order of strings, rather than by an ORDER BY (a sampling job, a shuffle
+      // and a sort for 4,000 rows took 1.2 s more): the chunks, and so the bits, are as before
+      List<Row> q = new ArrayList<>(queries.filter(col("sketch_spec").equalTo(lit(spec)))
+          .select("request_id", "gradient_sketch").collectAsList());
+      q.sort((x, y) -> compareUtf8(x.getString(0), y.getString(0)));
       progress.step(String.format("gradient: adapter %s, %d training sketches (k = %d, λ = %.4g), %d queries", adapter,
           gram.count(), k, pre.lambda(), q.size()));
       long scoringStart = System.nanoTime();
@@ -415,8 +418,13 @@ public final class GradientAttribution {
     if (!n1 && v1 != v2) {
       return v1 > v2 ? -1 : 1;
     }
-    return java.util.Arrays.compareUnsigned(id1.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        id2.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return compareUtf8(id1, id2);
+  }
+
+  /** Strings in Spark's order: by their UTF-8 bytes, unsigned (not Java's UTF-16 order). */
+  static int compareUtf8(String a, String b) {
+    return java.util.Arrays.compareUnsigned(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /**
