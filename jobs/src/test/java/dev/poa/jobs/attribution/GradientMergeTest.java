@@ -103,6 +103,13 @@ class GradientMergeTest {
     assertTrue(sql.stream().anyMatch(x -> x.get(1) == null), "rest rows");
     assertTrue(sql.stream().anyMatch(x -> String.valueOf(x.get(1)).startsWith("c_\uD83D")), "ties by UTF-8 order");
     assertEquals(sql, cpu);
+    // the same through the shuffle's form: each partial as bytes, grouped by request from sorted rows
+    List<Row> encoded = new ArrayList<>(partials.stream()
+        .map(p -> org.apache.spark.sql.RowFactory.create(p.requestId(), p.encode())).toList());
+    encoded.sort(Comparator.comparing((Row x) -> x.getString(0)));
+    List<Row> viaBytes = new ArrayList<>();
+    GradientAttribution.mergeSorted(encoded.iterator(), topK).forEachRemaining(viaBytes::add);
+    assertEquals(sql, values(viaBytes));
     // and the schema the job declares for them is the SQL plan's
     assertEquals(g.combineSql(SharedSpark.spark().createDataFrame(partialRows, GradientAttribution.PARTIAL)).schema(),
         GradientAttribution.SCORES);
