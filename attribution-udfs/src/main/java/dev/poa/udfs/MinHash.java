@@ -56,11 +56,61 @@ public final class MinHash {
     return out;
   }
 
+  /**
+   * The distinct shingle hashes, in order of first occurrence: what Spark's
+   * {@code array_distinct} of the shingles expression gives, element for element.
+   */
+  public static long[] distinctShingles(String normalized, int k) {
+    long[] all = shingles(normalized, k);
+    // open addressing over the hashes themselves (already uniform); 0 is tracked apart
+    long[] table = new long[Integer.highestOneBit(Math.max(4, all.length) * 2) * 2];
+    int mask = table.length - 1;
+    boolean zero = false;
+    long[] out = new long[all.length];
+    int n = 0;
+    for (long h : all) {
+      if (h == 0) {
+        if (!zero) {
+          zero = true;
+          out[n++] = h;
+        }
+        continue;
+      }
+      int i = (int) (h ^ (h >>> 32)) & mask;
+      while (table[i] != 0 && table[i] != h) {
+        i = (i + 1) & mask;
+      }
+      if (table[i] == 0) {
+        table[i] = h;
+        out[n++] = h;
+      }
+    }
+    return n == out.length ? out : Arrays.copyOf(out, n);
+  }
+
   public static long[] signature(String normalized, int k, int numPermutations) {
     return signatureOfShingles(shingles(normalized, k), numPermutations);
   }
 
+  /**
+   * Whether signatures are computed with SIMD vectors ({@link MinHashVectors}): when the JVM has
+   * the {@code jdk.incubator.vector} module, the CPU's vectors hold 4 longs or more, and the
+   * system property {@code poa.minhash.vectors} is not {@code false}. Either way the signature is
+   * the same.
+   */
+  public static final boolean VECTORS =
+      !"false".equals(System.getProperty("poa.minhash.vectors"))
+          && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+          && MinHashVectors.worthwhile();
+
   public static long[] signatureOfShingles(long[] shingles, int numPermutations) {
+    return VECTORS
+        ? MinHashVectors.signatureOfShingles(shingles, numPermutations)
+        : scalarSignatureOfShingles(shingles, numPermutations);
+  }
+
+  /** The definition, one permutation at a time. */
+  static long[] scalarSignatureOfShingles(long[] shingles, int numPermutations) {
     long[] sig = new long[numPermutations];
     Arrays.fill(sig, Long.MAX_VALUE);
     for (long h : shingles) {
@@ -74,6 +124,23 @@ public final class MinHash {
       }
     }
     return sig;
+  }
+
+  /**
+   * LSH band hashes of a signature: band {@code b} is Spark's {@code xxhash64(b, slice(sig, b * rows
+   * + 1, rows))}, i.e. the hash of the int b (seed 42), then of each long of the band, each seeded
+   * with the hash so far.
+   */
+  public static long[] bandHashes(long[] signature, int bands, int rows) {
+    long[] out = new long[bands];
+    for (int b = 0; b < bands; b++) {
+      long h = XxHash64.hashInt(b, XxHash64.SPARK_SEED);
+      for (int i = b * rows; i < Math.min((b + 1) * rows, signature.length); i++) {
+        h = XxHash64.hashLong(signature[i], h);
+      }
+      out[b] = h;
+    }
+    return out;
   }
 
   /** Exact Jaccard similarity of the shingle sets of two normalised texts. */

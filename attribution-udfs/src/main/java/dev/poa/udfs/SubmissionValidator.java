@@ -59,6 +59,16 @@ public final class SubmissionValidator implements Serializable {
 
   /** Strict UTF-8 decoding; null when the bytes are not valid UTF-8. */
   public static String decodeUtf8(byte[] bytes) {
+    boolean ascii = true;
+    for (byte b : bytes) {
+      if (b < 0) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return new String(bytes, StandardCharsets.ISO_8859_1); // ASCII is valid UTF-8, decoded as itself
+    }
     CharsetDecoder d =
         StandardCharsets.UTF_8
             .newDecoder()

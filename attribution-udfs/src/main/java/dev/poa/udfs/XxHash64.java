@@ -9,11 +9,11 @@ package dev.poa.udfs;
 public final class XxHash64 {
   public static final long SPARK_SEED = 42L;
 
-  private static final long P1 = 0x9E3779B185EBCA87L;
-  private static final long P2 = 0xC2B2AE3D27D4EB4FL;
-  private static final long P3 = 0x165667B19E3779F9L;
+  static final long P1 = 0x9E3779B185EBCA87L;
+  static final long P2 = 0xC2B2AE3D27D4EB4FL;
+  static final long P3 = 0x165667B19E3779F9L;
   private static final long P4 = 0x85EBCA77C2B2AE63L;
-  private static final long P5 = 0x27D4EB2F165667C5L;
+  static final long P5 = 0x27D4EB2F165667C5L;
 
   private XxHash64() {}
 

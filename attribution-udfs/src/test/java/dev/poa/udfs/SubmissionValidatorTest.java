@@ -99,4 +99,27 @@ class SubmissionValidatorTest {
     // an address whose letters all have one case would stay valid after a swap
     return s.equals(s.toLowerCase()) || s.equals(s.toUpperCase()) ? s.substring(0, 41) + "G" : s;
   }
+
+  @Test
+  void decodesStrictUtf8WithAnAsciiShortcut() {
+    java.util.Random r = new java.util.Random(9);
+    for (int i = 0; i < 3000; i++) {
+      byte[] b = new byte[r.nextInt(60)];
+      for (int j = 0; j < b.length; j++) {
+        b[j] = (byte) (i % 3 == 0 ? r.nextInt(0x80) : r.nextInt(256)); // a third all ASCII
+      }
+      String strict;
+      try {
+        strict = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+            .decode(java.nio.ByteBuffer.wrap(b)).toString();
+      } catch (java.nio.charset.CharacterCodingException e) {
+        strict = null;
+      }
+      org.junit.jupiter.api.Assertions.assertEquals(strict, SubmissionValidator.decodeUtf8(b));
+    }
+    org.junit.jupiter.api.Assertions.assertEquals("h\u00e9", SubmissionValidator.decodeUtf8(new byte[] {'h', (byte) 0xC3, (byte) 0xA9}));
+    org.junit.jupiter.api.Assertions.assertNull(SubmissionValidator.decodeUtf8(new byte[] {'h', (byte) 0xC3}));
+  }
 }

@@ -61,6 +61,14 @@ public final class IngestBench {
         case "--words" -> words = Integer.parseInt(args[++i]);
         case "--signed" -> signed = true;
         case "--real" -> real = Path.of(args[++i]);
+        case "--digest" -> { // of a lakehouse left by an earlier run: --digest bench/out NAME
+          Path dir = Path.of(args[++i]);
+          String name = args[++i];
+          PoaConfig config = new PoaConfig(dir.resolve("lakehouse-" + name), "b_" + name.replace('-', '_'), Map.of());
+          SparkSession s = PoaSpark.session(config);
+          System.out.println("assignments digest, " + name + ": " + assignmentsDigest(s, Lakehouse.of(s, config.catalogName())));
+          return;
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -208,7 +216,35 @@ public final class IngestBench {
     List<Row> rows = s.table(lh.sparkName(dev.poa.schemas.Tables.SUBMISSIONS))
         .filter(col("status").notEqual("rejected"))
         .selectExpr("metadata['cluster'] AS truth", "contribution_id AS predicted").collectAsList();
+    System.err.println("assignments digest, " + name + ": " + assignmentsDigest(s, lh));
     return new Measure("poa ingest (" + impl + ") " + docs, docs, secs, megabytes(input), quality(rows));
+  }
+
+  /**
+   * SHA-256 over every submission's outcome (input file name and line, status, contribution,
+   * reason, message, similarity by its bits) in that order: equal digests across two builds (or
+   * two checkouts, whose paths, hence submission ids, differ) mean equal dedup assignments.
+   */
+  static String assignmentsDigest(SparkSession s, Lakehouse lh) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      List<Row> all = s.table(lh.sparkName(dev.poa.schemas.Tables.SUBMISSIONS))
+          .selectExpr("concat(element_at(split(source_file, '/'), -1), ':', source_line) AS at", "status",
+              "contribution_id", "reason", "message", "similarity")
+          .orderBy("at").collectAsList();
+      for (Row r : all) {
+        for (int i = 0; i < 5; i++) {
+          md.update(String.valueOf(r.get(i)).getBytes(StandardCharsets.UTF_8));
+          md.update((byte) 0);
+        }
+        md.update(Long.toHexString(r.isNullAt(5) ? -1L : Double.doubleToRawLongBits(r.getDouble(5)))
+            .getBytes(StandardCharsets.UTF_8));
+        md.update((byte) '\n');
+      }
+      return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16) + " (" + all.size() + " rows)";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** What a Spark user would write with MLlib: shingles → HashingTF → MinHashLSH self-join. */

@@ -66,20 +66,34 @@ class BuiltinTwinsTest {
     SparkSession spark = SharedSpark.spark();
     PoaUdfs.register(spark);
     Corpus c = new Corpus(2, 1);
-    List<String> docs = new ArrayList<>(List.of("one two", "a b c d e", "a b c d e f g"));
+    List<String> docs = new ArrayList<>(List.of("one two", "a b c d e", "a b c d e f g",
+        "a b c d e a b c d e a b c d e f a b c d e")); // repeated shingles: the sets keep first occurrences
     for (int i = 0; i < 10; i++) {
       docs.add(TextNormalizer.normalize(c.prose(30 + i * 20)));
     }
     Dataset<Row> df = spark.createDataset(docs, Encoders.STRING()).toDF("n").selectExpr("n", PoaUdfs.wordsExpr("n") + " AS w");
     List<Row> rows = df.selectExpr("n",
         "poa_minhash(n, 5, 40) AS udf",
-        PoaUdfs.builtinMinhashExpr("w", 5, 40) + " AS builtin").collectAsList();
+        PoaUdfs.builtinMinhashExpr("w", 5, 40) + " AS builtin",
+        "poa_shingle_set(n, 5) AS set_udf",
+        "array_distinct(" + PoaUdfs.shinglesExpr("w", 5) + ") AS set_builtin",
+        "poa_band_hashes(poa_minhash(n, 5, 40), 10, 4) AS bands_udf",
+        dev.poa.jobs.ingest.Deduplication.bandHashesExpr("poa_minhash(n, 5, 40)", 10, 4) + " AS bands_builtin",
+        "poa_band_hashes(poa_minhash(n, 5, 40), 7, 6) AS ragged_udf", // the last band is shorter
+        dev.poa.jobs.ingest.Deduplication.bandHashesExpr("poa_minhash(n, 5, 40)", 7, 6) + " AS ragged_builtin").collectAsList();
     for (Row r : rows) {
       long[] expected = MinHash.signature(r.getString(0), 5, 40);
       List<Long> udf = scala.jdk.javaapi.CollectionConverters.asJava(r.<scala.collection.Seq<Long>>getAs("udf"));
       assertArrayEquals(expected, udf.stream().mapToLong(Long::longValue).toArray(), r.getString(0));
       List<Long> builtin = scala.jdk.javaapi.CollectionConverters.asJava(r.<scala.collection.Seq<Long>>getAs("builtin"));
       assertArrayEquals(expected, builtin.stream().mapToLong(Long::longValue).toArray(), r.getString(0));
+      List<Long> setUdf = scala.jdk.javaapi.CollectionConverters.asJava(r.<scala.collection.Seq<Long>>getAs("set_udf"));
+      List<Long> setBuiltin = scala.jdk.javaapi.CollectionConverters.asJava(r.<scala.collection.Seq<Long>>getAs("set_builtin"));
+      assertEquals(setBuiltin, setUdf, "shingle sets, element for element: " + r.getString(0));
+      assertEquals(r.<scala.collection.Seq<Long>>getAs("bands_builtin"), r.<scala.collection.Seq<Long>>getAs("bands_udf"));
+      assertEquals(10, r.<scala.collection.Seq<Long>>getAs("bands_udf").size());
+      assertEquals(r.<scala.collection.Seq<Long>>getAs("ragged_builtin"), r.<scala.collection.Seq<Long>>getAs("ragged_udf"));
+      assertEquals(java.util.Arrays.stream(MinHash.shingles(r.getString(0), 5)).distinct().count(), setUdf.size());
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.poa.udfs.TextNormalizer;
 import dev.poa.udfs.Tokenizer;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -16,6 +17,10 @@ import org.apache.spark.sql.types.DataTypes;
  * <ul>
  *   <li>{@code poa_normalize(text)}: {@link TextNormalizer#normalize}; NFKC has no SQL built-in.
  *   <li>{@code poa_minhash(normalized, k, n)}: MinHash signature, array&lt;bigint&gt;.
+ *   <li>{@code poa_shingle_set(normalized, k)}: distinct shingle hashes, array&lt;bigint&gt;; equal
+ *       to {@code array_distinct} of {@link #shinglesExpr}, which the built-in path uses.
+ *   <li>{@code poa_band_hashes(signature, bands, rows)}: LSH band hashes, array&lt;bigint&gt;; equal
+ *       to {@code transform(sequence(0, bands - 1), b -> xxhash64(b, slice(signature, b * rows + 1, rows)))}.
  *   <li>{@code poa_tokens(text)}: lower-cased tokens of the default {@link Tokenizer}.
  * </ul>
  */
@@ -28,6 +33,25 @@ public final class PoaUdfs {
         .register(
             "poa_minhash",
             (UDF3<String, Integer, Integer, long[]>) (text, k, n) -> MinHash.signature(text, k, n),
+            DataTypes.createArrayType(DataTypes.LongType, false));
+    spark.udf()
+        .register(
+            "poa_shingle_set",
+            (UDF2<String, Integer, long[]>) MinHash::distinctShingles,
+            DataTypes.createArrayType(DataTypes.LongType, false));
+    spark.udf()
+        .register(
+            "poa_band_hashes",
+            (UDF3<scala.collection.Seq<Object>, Integer, Integer, long[]>) (sig, bands, rows) -> {
+              if (sig == null) {
+                return null;
+              }
+              long[] v = new long[sig.length()];
+              for (int i = 0; i < v.length; i++) {
+                v[i] = (Long) sig.apply(i);
+              }
+              return MinHash.bandHashes(v, bands, rows);
+            },
             DataTypes.createArrayType(DataTypes.LongType, false));
     UDF1<String, String[]> tokens = gpuTwin("dev.poa.udfs.gpu.TokensGpuUdf");
     spark.udf().register("poa_tokens", tokens != null ? tokens : (UDF1<String, String[]>) Tokenizer::lowerTokens,

@@ -1,7 +1,8 @@
 package dev.poa.jobs.ingest;
 
 import static org.apache.spark.sql.functions.array_intersect;
-import static org.apache.spark.sql.functions.array_union;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.call_function;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -44,7 +45,8 @@ import org.apache.spark.sql.expressions.Window;
  *       into {@code bands} bands of {@code rows} values; rows sharing a band hash in the same scope
  *       are candidate pairs (a self-join on band hash: the main shuffle of the job).
  *   <li>Verification: each candidate pair's exact Jaccard similarity of shingle sets is computed
- *       ({@code array_intersect}/{@code array_union}); pairs at or above the threshold are edges.
+ *       ({@code array_intersect}, the union's size from the sets' sizes); pairs at or above the
+ *       threshold are edges.
  *       So are pairs where the smaller set lies within the larger at or above the containment
  *       threshold and the sets differ in size by at most a factor of two: a boilerplate header or
  *       footer added to a short text, or a truncation, lowers Jaccard but not containment.
@@ -121,22 +123,33 @@ public final class Deduplication {
             "poa_minhash", col("normalized"), lit(s.shingleWords()), lit(s.numPermutations()))));
   }
 
+  /** Band hashes of a signature column: the built-in expression, or its Java twin (tested equal). */
   private static Column bandHashes(String sigCol, Settings s) {
-    return expr(
-        "transform(sequence(0, " + (s.bands() - 1) + "), b -> xxhash64(b, slice(" + sigCol + ", b * "
-            + s.rowsPerBand() + " + 1, " + s.rowsPerBand() + ")))");
+    if (!s.minhashImpl().equals("builtin")) {
+      return call_function("poa_band_hashes", col(sigCol), lit(s.bands()), lit(s.rowsPerBand()));
+    }
+    return expr(bandHashesExpr(sigCol, s.bands(), s.rowsPerBand()));
+  }
+
+  /** The built-in (GPU-capable) band hashes: per band b, {@code xxhash64(b, slice(sig, …))}. */
+  public static String bandHashesExpr(String sigCol, int bands, int rows) {
+    return "transform(sequence(0, " + (bands - 1) + "), b -> xxhash64(b, slice(" + sigCol + ", b * "
+        + rows + " + 1, " + rows + ")))";
   }
 
   /**
-   * @param valid validated rows (submission_id, datanet, submitted_at, ingest_seq, normalized,
-   *     normalized_sha256, minhash)
+   * @param valid validated rows (submission_id, datanet, submitted_at, ingest_seq, content,
+   *     normalized_sha256, minhash); the normalised text is recomputed from the content for the
+   *     few rows whose pairs are verified, rather than kept for every row of the batch
    * @param stored stored contributions (contribution_id, datanet, first_submitted_at,
    *     normalized_sha256, minhash, content)
    * @return per valid row: submission_id, status, contribution_id, reason, message, similarity
    */
   public static Dataset<Row> assign(Dataset<Row> valid, Dataset<Row> stored, Settings s, Progress progress) {
     Column scopeOfNew = s.crossDatanet() ? lit("*") : col("datanet");
-    // Narrow rows through the shuffles; texts are joined back only for candidate pairs.
+    // Narrow rows through the shuffles; texts are joined back only for candidate pairs. Sort keys
+    // lead with a hash (a SHA-256 hex, a band hash): Spark sorts on an 8-byte prefix of the first
+    // key, and a scope name first would tie on it and compare whole rows.
     Dataset<Row> v =
         valid
             .select("submission_id", "datanet", "submitted_at", "ingest_seq", "normalized_sha256", "minhash")
@@ -144,7 +157,7 @@ public final class Deduplication {
             .withColumn(
                 "exact_rank",
                 row_number()
-                    .over(Window.partitionBy("scope", "normalized_sha256").orderBy("submitted_at", "ingest_seq")));
+                    .over(Window.partitionBy("normalized_sha256", "scope").orderBy("submitted_at", "ingest_seq")));
     Dataset<Row> st = stored.withColumn("scope", s.crossDatanet() ? lit("*") : col("datanet"));
     Dataset<Row> storedKeys =
         st.groupBy("scope", "normalized_sha256")
@@ -161,7 +174,7 @@ public final class Deduplication {
                 newContributionId(col("datanet"), col("normalized_sha256")).as("cid"),
                 col("submission_id"),
                 col("normalized_sha256"),
-                col("minhash").as("sig"))
+                bandHashes("minhash", s).as("bands")) // once per node: both sides of the band join use them
             .cache();
     Dataset<Row> storedNodes =
         st.join(newNodes.select("scope").distinct(), "scope")
@@ -172,40 +185,65 @@ public final class Deduplication {
                 col("contribution_id").as("cid"),
                 col("minhash").as("sig"));
 
-    Dataset<Row> newBands = newNodes.select(col("scope"), col("node"), explode(bandHashes("sig", s)).as("bh"));
-    Dataset<Row> storedBands = storedNodes.select(col("scope"), col("node"), explode(bandHashes("sig", s)).as("bh"));
+    // The band join has one long key, the hash of (band hash, scope), so that Spark sorts its two
+    // sides by radix; the exact bucket, (band hash, scope), is then checked row by row. Written as
+    // coalesce(…, false), the check stays a condition of the join: as plain equalities Spark would
+    // take them for join keys again and sort on three columns.
+    Column bucket = xxhash64(col("bh"), col("scope")).as("bucket");
+    Dataset<Row> newBands =
+        newNodes.select(col("scope"), col("node"), explode(col("bands")).as("bh")).withColumn("bucket", bucket);
+    Dataset<Row> storedBands =
+        storedNodes.select(col("scope"), col("node"), explode(bandHashes("sig", s)).as("bh")).withColumn("bucket", bucket);
     Dataset<Row> allBands = newBands.unionByName(storedBands);
     Dataset<Row> a = newBands.as("a");
     Dataset<Row> b = allBands.as("b");
+    Column sameBucket = coalesce(col("a.bh").equalTo(col("b.bh")).and(col("a.scope").equalTo(col("b.scope"))), lit(false));
     Dataset<Row> pairs =
-        a.join(b, col("a.scope").equalTo(col("b.scope")).and(col("a.bh").equalTo(col("b.bh"))))
+        a.join(b, col("a.bucket").equalTo(col("b.bucket")).and(sameBucket))
             .filter(col("a.node").notEqual(col("b.node")))
             .select(least(col("a.node"), col("b.node")).as("u"), greatest(col("a.node"), col("b.node")).as("v"))
             .distinct()
             .cache();
 
-    // Verify candidates by exact Jaccard over shingle sets.
-    Dataset<Row> inPairs = pairs.select(col("u").as("node")).unionByName(pairs.select(col("v").as("node"))).distinct();
+    // Verify candidates by exact Jaccard over shingle sets. The nodes of the pairs are few next to
+    // the batch: broadcast, they select their texts where the texts are, and no text is shuffled.
+    // Each node's shingle set is computed once and used on both sides of its pairs.
+    Dataset<Row> inPairs =
+        broadcast(pairs.select(col("u").as("node")).unionByName(pairs.select(col("v").as("node"))).distinct());
     Dataset<Row> texts =
-        valid.select(xxhash64(col("submission_id")).as("node"), col("normalized"))
+        valid.select(xxhash64(col("submission_id")).as("node"), col("content"))
             .join(inPairs, "node")
-            .unionByName(
-                st.select(xxhash64(col("contribution_id")).as("node"), col("content"))
-                    .join(inPairs, "node")
-                    .select(col("node"), org.apache.spark.sql.functions.call_function("poa_normalize", col("content")).as("normalized")));
+            .unionByName(st.select(xxhash64(col("contribution_id")).as("node"), col("content")).join(inPairs, "node"))
+            .select(col("node"), call_function("poa_normalize", col("content")).as("normalized"));
     Dataset<Row> shingles =
-        texts.select(col("node"), expr(PoaUdfs.wordsExpr("normalized")).as("w"))
-            .select(col("node"), expr("array_distinct(" + PoaUdfs.shinglesExpr("w", s.shingleWords()) + ")").as("sh"));
-    Dataset<Row> edges =
+        (s.minhashImpl().equals("builtin")
+                ? texts.select(col("node"), expr(PoaUdfs.wordsExpr("normalized")).as("w"))
+                    .select(col("node"), expr("array_distinct(" + PoaUdfs.shinglesExpr("w", s.shingleWords()) + ")").as("sh"))
+                : texts.select(col("node"), call_function("poa_shingle_set", col("normalized"), lit(s.shingleWords())).as("sh")))
+            .localCheckpoint();
+    // The intersection of each pair's sets is computed once and materialised (the pairs are few):
+    // left in one plan, the verification's filter is pushed into the join condition and Spark
+    // evaluated array_intersect three times per pair and array_union twice. The sets hold
+    // distinct hashes, so |A ∪ B| = |A| + |B| - |A ∩ B|.
+    Dataset<Row> overlaps =
         pairs.join(shingles.select(col("node").as("u"), col("sh").as("su")), "u")
             .join(shingles.select(col("node").as("v"), col("sh").as("sv")), "v")
             .select(
                 col("u"),
                 col("v"),
-                size(array_intersect(col("su"), col("sv"))).cast("double").as("common"),
-                size(array_union(col("su"), col("sv"))).cast("double").as("union"),
-                least(size(col("su")), size(col("sv"))).cast("double").as("smaller"),
-                greatest(size(col("su")), size(col("sv"))).cast("double").as("larger"))
+                size(array_intersect(col("su"), col("sv"))).as("common"),
+                size(col("su")).as("nu"),
+                size(col("sv")).as("nv"))
+            .localCheckpoint();
+    Dataset<Row> edges =
+        overlaps
+            .select(
+                col("u"),
+                col("v"),
+                col("common").cast("double").as("common"),
+                col("nu").plus(col("nv")).minus(col("common")).cast("double").as("union"),
+                least(col("nu"), col("nv")).cast("double").as("smaller"),
+                greatest(col("nu"), col("nv")).cast("double").as("larger"))
             .select(
                 col("u"),
                 col("v"),
@@ -287,7 +325,12 @@ public final class Deduplication {
                 lit("exact_duplicate").as("reason"),
                 concat(lit("same normalised content as contribution "), col("contribution_id")).as("message"),
                 lit(1.0).as("similarity"));
-    // Materialised: the write that follows then plans against a short lineage.
-    return repOut.unionByName(dupOut).localCheckpoint();
+    // Materialised: the write that follows then plans against a short lineage, and the
+    // intermediate results can go.
+    Dataset<Row> out = repOut.unionByName(dupOut).localCheckpoint();
+    for (Dataset<Row> cached : java.util.List.of(v, newNodes, pairs, edges)) {
+      cached.unpersist();
+    }
+    return out;
   }
 }

@@ -7,7 +7,6 @@ import dev.poa.schemas.BadInputException;
 import dev.poa.udfs.Reasons;
 import dev.poa.udfs.SubmissionValidator;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -137,40 +136,57 @@ public final class RawRecords {
 
   /** Lines end at LF (a CR before it is dropped); a final line without LF counts. */
   static void readJsonl(InputStream in, InputFile f, List<Row> out) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
+    readJsonl(in, f, out, 1 << 16);
+  }
+
+  /**
+   * Reads {@code chunk} bytes at a time and looks for LF in the array (reading byte by byte went
+   * through a synchronized {@code read()} per byte: a tenth of the ingest's executor time).
+   */
+  static void readJsonl(InputStream in, InputFile f, List<Row> out, int chunk) throws IOException {
+    byte[] buf = new byte[chunk];
+    byte[] line = new byte[4096];
+    int len = 0; // bytes of the current line so far
     long lineNo = 0;
-    int c;
-    boolean any = false;
-    while (true) {
-      c = in.read();
-      if (c == -1 || c == '\n') {
-        if (c == -1 && !any) {
-          break;
+    int n;
+    while ((n = in.read(buf, 0, buf.length)) != -1) {
+      int from = 0;
+      for (int i = 0; i < n; i++) {
+        if (buf[i] == '\n') {
+          line = append(line, len, buf, from, i - from, f, lineNo);
+          len += i - from;
+          out.add(lineRow(f, ++lineNo, line, len));
+          len = 0;
+          from = i + 1;
         }
-        lineNo++;
-        byte[] bytes = line.toByteArray();
-        int len = bytes.length;
-        if (len > 0 && bytes[len - 1] == '\r') {
-          bytes = java.util.Arrays.copyOf(bytes, len - 1);
-        }
-        if (lineNo == 1) {
-          bytes = stripBom(bytes);
-        }
-        out.add(RowFactory.create(f.uri(), f.index(), lineNo, bytes, null, null, null));
-        line.reset();
-        any = false;
-        if (c == -1) {
-          break;
-        }
-        continue;
       }
-      any = true;
-      line.write(c);
-      if (line.size() > MAX_RECORD_BYTES) {
-        throw new IOException(
-            f.uri() + " line " + (lineNo + 1) + " is longer than " + MAX_RECORD_BYTES + " bytes: not a JSONL file?");
-      }
+      line = append(line, len, buf, from, n - from, f, lineNo);
+      len += n - from;
     }
+    if (len > 0) {
+      out.add(lineRow(f, ++lineNo, line, len));
+    }
+  }
+
+  private static byte[] append(byte[] line, int len, byte[] src, int from, int count, InputFile f, long lineNo)
+      throws IOException {
+    if (len + count > MAX_RECORD_BYTES) {
+      throw new IOException(
+          f.uri() + " line " + (lineNo + 1) + " is longer than " + MAX_RECORD_BYTES + " bytes: not a JSONL file?");
+    }
+    if (len + count > line.length) {
+      line = java.util.Arrays.copyOf(line, Math.max(len + count, Math.min(2 * line.length, MAX_RECORD_BYTES)));
+    }
+    System.arraycopy(src, from, line, len, count);
+    return line;
+  }
+
+  private static Row lineRow(InputFile f, long lineNo, byte[] line, int len) {
+    byte[] bytes = java.util.Arrays.copyOf(line, len > 0 && line[len - 1] == '\r' ? len - 1 : len);
+    if (lineNo == 1) {
+      bytes = stripBom(bytes);
+    }
+    return RowFactory.create(f.uri(), f.index(), lineNo, bytes, null, null, null);
   }
 
   private static byte[] stripBom(byte[] b) {
