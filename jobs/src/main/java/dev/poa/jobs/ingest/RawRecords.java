@@ -113,13 +113,18 @@ public final class RawRecords {
             f -> {
               Configuration c = new Configuration(false);
               conf.forEach(c::set);
+              if (!csv) {
+                // streamed: a JSONL file's records are handed on as they are read, not held in a list
+                JsonlLines lines = new JsonlLines(open(c, f.uri()), f, 1 << 16);
+                org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+                if (task != null) {
+                  task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> lines.close());
+                }
+                return lines;
+              }
               List<Row> out = new ArrayList<>();
               try (InputStream in = open(c, f.uri())) {
-                if (csv) {
-                  readCsv(in, f, out);
-                } else {
-                  readJsonl(in, f, out);
-                }
+                readCsv(in, f, out);
               }
               return out.iterator();
             });
@@ -134,37 +139,99 @@ public final class RawRecords {
     return new BufferedInputStream(codec == null ? raw : codec.createInputStream(raw), 1 << 16);
   }
 
-  /** Lines end at LF (a CR before it is dropped); a final line without LF counts. */
-  static void readJsonl(InputStream in, InputFile f, List<Row> out) throws IOException {
-    readJsonl(in, f, out, 1 << 16);
+  /** Reads all the lines of a JSONL stream (see {@link JsonlLines}), for tests. */
+  static void readJsonl(InputStream in, InputFile f, List<Row> out, int chunk) throws IOException {
+    try (JsonlLines lines = new JsonlLines(in, f, chunk)) {
+      lines.forEachRemaining(out::add);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   /**
-   * Reads {@code chunk} bytes at a time and looks for LF in the array (reading byte by byte went
-   * through a synchronized {@code read()} per byte: a tenth of the ingest's executor time).
+   * The lines of a JSONL stream, one row each, read as they are asked for. Lines end at LF (a CR
+   * before it is dropped); a final line without LF counts; a BOM before line 1 is dropped. Reads
+   * {@code chunk} bytes at a time and looks for LF in the array (reading byte by byte went through
+   * a synchronized {@code read()} per byte: a tenth of the ingest's executor time). Closes the
+   * stream at its end.
    */
-  static void readJsonl(InputStream in, InputFile f, List<Row> out, int chunk) throws IOException {
-    byte[] buf = new byte[chunk];
-    byte[] line = new byte[4096];
-    int len = 0; // bytes of the current line so far
-    long lineNo = 0;
-    int n;
-    while ((n = in.read(buf, 0, buf.length)) != -1) {
-      int from = 0;
-      for (int i = 0; i < n; i++) {
-        if (buf[i] == '\n') {
-          line = append(line, len, buf, from, i - from, f, lineNo);
-          len += i - from;
-          out.add(lineRow(f, ++lineNo, line, len));
-          len = 0;
-          from = i + 1;
+  static final class JsonlLines implements java.util.Iterator<Row>, java.io.Closeable {
+    private final InputStream in;
+    private final InputFile file;
+    private final byte[] buf;
+    private int pos;
+    private int end;
+    private boolean eof;
+    private byte[] line = new byte[4096];
+    private long lineNo;
+    private Row next;
+    private boolean done;
+
+    JsonlLines(InputStream in, InputFile file, int chunk) {
+      this.in = in;
+      this.file = file;
+      this.buf = new byte[chunk];
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next == null && !done) {
+        try {
+          next = read();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        if (next == null) {
+          done = true;
+          close();
         }
       }
-      line = append(line, len, buf, from, n - from, f, lineNo);
-      len += n - from;
+      return next != null;
     }
-    if (len > 0) {
-      out.add(lineRow(f, ++lineNo, line, len));
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      Row r = next;
+      next = null;
+      return r;
+    }
+
+    private Row read() throws IOException {
+      int len = 0; // bytes of the current line so far
+      while (true) {
+        if (pos == end) {
+          int n = eof ? -1 : in.read(buf, 0, buf.length);
+          if (n == -1) {
+            eof = true;
+            return len > 0 ? lineRow(file, ++lineNo, line, len) : null;
+          }
+          pos = 0;
+          end = n;
+        }
+        int i = pos;
+        while (i < end && buf[i] != '\n') {
+          i++;
+        }
+        line = append(line, len, buf, pos, i - pos, file, lineNo);
+        len += i - pos;
+        if (i < end) {
+          pos = i + 1;
+          return lineRow(file, ++lineNo, line, len);
+        }
+        pos = end;
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // the records were read; a failed close loses nothing
+      }
     }
   }
 

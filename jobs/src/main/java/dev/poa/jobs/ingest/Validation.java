@@ -4,8 +4,6 @@ import dev.poa.udfs.SubmissionValidator;
 import dev.poa.udfs.ValidatedSubmission;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -62,12 +60,17 @@ public final class Validation {
     JavaRDD<Row> rows =
         raw.javaRDD()
             .mapPartitions(
-                it -> {
-                  List<Row> out = new ArrayList<>();
-                  while (it.hasNext()) {
-                    out.add(validateOne(it.next(), validator, batchId));
+                // one record at a time: a list of the partition's validated rows kept them all alive at once
+                it -> new java.util.Iterator<Row>() {
+                  @Override
+                  public boolean hasNext() {
+                    return it.hasNext();
                   }
-                  return out.iterator();
+
+                  @Override
+                  public Row next() {
+                    return validateOne(it.next(), validator, batchId);
+                  }
                 });
     return spark.createDataFrame(rows, SCHEMA);
   }

@@ -78,6 +78,25 @@ class JsonlLinesTest {
   }
 
   @Test
+  void streamsLinesAndClosesAtTheEnd() throws IOException {
+    boolean[] closed = {false};
+    ByteArrayInputStream bytes = new ByteArrayInputStream("a\nb\r\nc".getBytes()) {
+      @Override
+      public void close() {
+        closed[0] = true;
+      }
+    };
+    RawRecords.JsonlLines lines = new RawRecords.JsonlLines(bytes, FILE, 2);
+    assertEquals(1L, lines.next().getLong(2));
+    assertEquals(false, closed[0], "open while lines remain");
+    assertArrayEquals("b".getBytes(), (byte[]) lines.next().get(3));
+    assertArrayEquals("c".getBytes(), (byte[]) lines.next().get(3));
+    assertEquals(false, lines.hasNext());
+    assertEquals(true, closed[0]);
+    assertThrows(java.util.NoSuchElementException.class, lines::next);
+  }
+
+  @Test
   void edgesOfAFile() throws IOException {
     assertEquals(0, read(new byte[0], 4).size());
     assertEquals(1, read("\n".getBytes(), 4).size());
