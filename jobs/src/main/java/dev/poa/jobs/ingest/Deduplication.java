@@ -94,6 +94,11 @@ public final class Deduplication {
       return new Settings(threshold, containment, shingleWords, bands, rowsPerBand, crossDatanet, impl, maxCcRounds);
     }
 
+    /** Whether the built-in (GPU-capable) expressions compute signatures, band hashes and shingle sets. */
+    public boolean builtin() {
+      return minhashImpl.equals("builtin");
+    }
+
     public int numPermutations() {
       return bands * rowsPerBand;
     }
@@ -111,7 +116,7 @@ public final class Deduplication {
    * configured implementation, for rows where {@code when} holds (null elsewhere).
    */
   public static Dataset<Row> withMinhash(Dataset<Row> df, Column when, Settings s) {
-    if (s.minhashImpl().equals("builtin")) {
+    if (s.builtin()) {
       // Words are split once per row into their own column, not inside the lambdas.
       return df.withColumn("__words", expr(PoaUdfs.wordsExpr("normalized")))
           .withColumn("minhash", org.apache.spark.sql.functions.when(
@@ -125,10 +130,9 @@ public final class Deduplication {
 
   /** Band hashes of a signature column: the built-in expression, or its Java twin (tested equal). */
   private static Column bandHashes(String sigCol, Settings s) {
-    if (!s.minhashImpl().equals("builtin")) {
-      return call_function("poa_band_hashes", col(sigCol), lit(s.bands()), lit(s.rowsPerBand()));
-    }
-    return expr(bandHashesExpr(sigCol, s.bands(), s.rowsPerBand()));
+    return s.builtin()
+        ? expr(bandHashesExpr(sigCol, s.bands(), s.rowsPerBand()))
+        : call_function("poa_band_hashes", col(sigCol), lit(s.bands()), lit(s.rowsPerBand()));
   }
 
   /** The built-in (GPU-capable) band hashes: per band b, {@code xxhash64(b, slice(sig, …))}. */
@@ -216,7 +220,7 @@ public final class Deduplication {
             .unionByName(st.select(xxhash64(col("contribution_id")).as("node"), col("content")).join(inPairs, "node"))
             .select(col("node"), call_function("poa_normalize", col("content")).as("normalized"));
     Dataset<Row> shingles =
-        (s.minhashImpl().equals("builtin")
+        (s.builtin()
                 ? texts.select(col("node"), expr(PoaUdfs.wordsExpr("normalized")).as("w"))
                     .select(col("node"), expr("array_distinct(" + PoaUdfs.shinglesExpr("w", s.shingleWords()) + ")").as("sh"))
                 : texts.select(col("node"), call_function("poa_shingle_set", col("normalized"), lit(s.shingleWords())).as("sh")))
