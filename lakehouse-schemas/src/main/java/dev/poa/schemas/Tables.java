@@ -103,6 +103,9 @@ public final class Tables {
           .partitionedBy(s -> PartitionSpec.builderFor(s).identity("datanet").build())
           .sortedBy("first_submitted_at", "contribution_id")
           .property("write.distribution-mode", "hash")
+          // a batch's contributions of one DataNet are split between write tasks past 32 MB of
+          // shuffled rows (Spark's adaptive rebalance); without it, each DataNet is one task
+          .property("write.spark.advisory-partition-size-bytes", String.valueOf(32 << 20))
           .build();
 
   public static final TableDefinition INGEST_RUNS =

@@ -1,5 +1,6 @@
 package dev.poa.jobs.ingest;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -319,15 +320,25 @@ public final class IngestJob {
   }
 
   private void mergeContributions(Dataset<Row> validated, String batchId) {
+    // The committed submissions are the record of truth for which rows created a contribution and
+    // which ones map onto one: their three small columns are read back and materialised (Spark 4.1
+    // cannot plan a MERGE whose source still references an Iceberg table: "No plan for
+    // TableReference"). The contents come from the cached batch, joined to the broadcast ids in
+    // place, so no content crosses a shuffle before the MERGE's own.
     Dataset<Row> batchSubs =
         spark.table(lakehouse.sparkName(Tables.SUBMISSIONS))
-            .filter(col("batch_id").equalTo(batchId).and(col("status").notEqual("rejected")));
-    Dataset<Row> counts = batchSubs.groupBy("contribution_id").agg(count(lit(1)).as("n"));
-    Dataset<Row> accepted =
-        batchSubs.filter(col("status").equalTo("accepted"))
-            .select("submission_id")
-            .join(validated, "submission_id")
+            .filter(col("batch_id").equalTo(batchId).and(col("status").notEqual("rejected")))
+            .select("submission_id", "status", "contribution_id")
+            .localCheckpoint();
+    Dataset<Row> counts = batchSubs.groupBy("contribution_id").agg(count(lit(1)).as("n")).localCheckpoint();
+    Dataset<Row> createdHere = batchSubs.filter(col("status").equalTo("accepted")).drop("status");
+    Dataset<Row> created =
+        validated
+            .join(broadcast(createdHere), "submission_id")
+            .join(broadcast(counts), "contribution_id")
             .select(
+                col("contribution_id"),
+                col("n"),
                 col("submission_id").as("first_submission_id"),
                 col("datanet"),
                 col("contributor"),
@@ -339,11 +350,10 @@ public final class IngestJob {
                 col("submitted_at").as("first_submitted_at"),
                 col("token_count"),
                 col("minhash"),
-                col("metadata"),
-                Deduplication.newContributionId(col("datanet"), col("normalized_sha256")).as("contribution_id"));
-    // Materialised: Spark 4.1 cannot plan a MERGE whose source view still references an
-    // Iceberg table ("No plan for TableReference"); the source is small (one batch).
-    Dataset<Row> source = counts.join(accepted, new String[] {"contribution_id"}, "left").localCheckpoint();
+                col("metadata"));
+    // contributions of earlier batches that this batch's duplicates map onto: a count, no row to insert
+    Dataset<Row> existing = counts.join(createdHere, new String[] {"contribution_id"}, "left_anti");
+    Dataset<Row> source = created.unionByName(existing, true);
     String view = "poa_contrib_src_" + Math.abs(batchId.hashCode());
     source.createOrReplaceTempView(view);
     String b = batchId.replace("'", "''");
