@@ -166,11 +166,17 @@ class RewardsTest {
     t.spark().sql("UPDATE " + t.table("rewards.epoch_payouts") + " SET amount_wei = amount_wei + 1 WHERE epoch = '2026-04-02'"
         + " AND address = '" + someone + "'");
     Path file = Path.of(java.net.URI.create(manifests)).resolve("epoch-2026-04-02.json");
-    Files.writeString(file, Files.readString(file).replaceFirst("\"total_wei\" : \"", "\"total_wei\" : \"9"));
+    byte[] original = Files.readAllBytes(file);
+    Files.writeString(file, new String(original, java.nio.charset.StandardCharsets.US_ASCII)
+        .replaceFirst("\"total_wei\" : \"", "\"total_wei\" : \"9"));
     Audit.Report report = audit.run("2026-04-02", Progress.SILENT);
     assertFalse(report.clean());
     List<String> kinds = report.differences().stream().map(Audit.Difference::kind).toList();
     assertTrue(kinds.contains("changed_amount"), kinds.toString());
     assertTrue(kinds.contains("file_hash_mismatch"), kinds.toString());
+    // and where the file stops being the manifest the epoch derives to (the one written, until then)
+    int at = java.util.Arrays.mismatch(original, Files.readAllBytes(file));
+    assertTrue(report.differences().stream().anyMatch(d -> d.kind().equals("file_content_differs")
+        && d.detail().contains("first difference at byte " + at + ")")), report.differences().toString());
   }
 }

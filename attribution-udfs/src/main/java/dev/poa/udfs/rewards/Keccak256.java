@@ -60,14 +60,30 @@ public final class Keccak256 {
     if (first.length != 32 || second.length != 32) {
       throw new IllegalArgumentException("a pair of 32-byte hashes");
     }
+    byte[] out = new byte[32];
+    hashPair(first, 0, second, 0, out, 0);
+    return out;
+  }
+
+  /**
+   * keccak256 of the 64 bytes {@code first[firstOffset, +32) ‖ second[secondOffset, +32)}, written
+   * to {@code out[outOffset, +32)}: a parent node of a tree whose nodes are packed in large arrays.
+   */
+  public static void hashPair(byte[] first, int firstOffset, byte[] second, int secondOffset, byte[] out, int outOffset) {
+    java.util.Objects.checkFromIndexSize(firstOffset, 32, first.length);
+    java.util.Objects.checkFromIndexSize(secondOffset, 32, second.length);
+    java.util.Objects.checkFromIndexSize(outOffset, 32, out.length);
     long[] s = new long[25];
     for (int lane = 0; lane < 4; lane++) {
-      s[lane] = (long) LONGS.get(first, 8 * lane);
-      s[lane + 4] = (long) LONGS.get(second, 8 * lane);
+      s[lane] = (long) LONGS.get(first, firstOffset + 8 * lane);
+      s[lane + 4] = (long) LONGS.get(second, secondOffset + 8 * lane);
     }
     s[8] = 0x01L;
     s[RATE / 8 - 1] = 0x80L << 56;
-    return squeeze(s);
+    permute(s);
+    for (int i = 0; i < 4; i++) {
+      LONGS.set(out, outOffset + 8 * i, s[i]);
+    }
   }
 
   /** The last block's permutation, then the 32 bytes of the digest: the first four lanes, little-endian. */

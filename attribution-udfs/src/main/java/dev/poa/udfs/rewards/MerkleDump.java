@@ -83,7 +83,7 @@ public final class MerkleDump {
     g.writeEndArray();
     RawArray nodes = RawArray.start(g, out, "tree");
     for (int i = 0; i < 2 * tree.size() - 1; i++) {
-      nodes.hexString(tree.nodeBytes(i));
+      nodes.hexString(tree.nodePage(i), StandardMerkleTree.nodeOffset(i), 32);
     }
     nodes.end();
     RawArray valueObjects = RawArray.start(g, out, "values");
@@ -171,12 +171,19 @@ public final class MerkleDump {
 
     /** {@code "0x…"}: an element, the bytes as lower-case hex in quotes. */
     public void hexString(byte[] bytes) throws IOException {
+      hexString(bytes, 0, bytes.length);
+    }
+
+    /** {@link #hexString(byte[])} of {@code length} bytes from {@code offset}. */
+    public void hexString(byte[] bytes, int offset, int length) throws IOException {
+      java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
       separator();
-      room(4 + 2 * bytes.length);
+      room(4 + 2 * length);
       buffer[used++] = '"';
       buffer[used++] = '0';
       buffer[used++] = 'x';
-      for (byte b : bytes) {
+      for (int k = offset; k < offset + length; k++) {
+        byte b = bytes[k];
         buffer[used++] = HEX_DIGITS[(b >> 4) & 0xf];
         buffer[used++] = HEX_DIGITS[b & 0xf];
       }

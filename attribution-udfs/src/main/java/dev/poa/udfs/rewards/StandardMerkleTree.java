@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A Merkle tree over {@code (address, uint256)} leaves built exactly as OpenZeppelin's
@@ -40,20 +41,20 @@ public final class StandardMerkleTree {
 
   /** The values, or null for a tree built from leaf hashes alone ({@link #ofLeafHashes}). */
   private final List<Leaf> values;
-  private final byte[][] tree;
+  private final Hashes tree;
   /** treeIndex of each value, in the order the values were given. */
   private final int[] treeIndex;
 
-  private StandardMerkleTree(List<Leaf> values, byte[][] tree, int[] treeIndex) {
+  private StandardMerkleTree(List<Leaf> values, Hashes tree, int[] treeIndex) {
     this.values = values;
     this.tree = tree;
     this.treeIndex = treeIndex;
   }
 
   public static StandardMerkleTree of(List<Leaf> values) {
-    byte[][] hashes = new byte[values.size()][];
-    for (int i = 0; i < hashes.length; i++) {
-      hashes[i] = leafHash(values.get(i));
+    Hashes hashes = new Hashes(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      hashes.set(i, leafHash(values.get(i)), 0);
     }
     return build(List.copyOf(values), hashes);
   }
@@ -64,36 +65,133 @@ public final class StandardMerkleTree {
    * not the values. {@link #values()} is null; {@link #isLeafNode} checks a value's hash against it.
    */
   public static StandardMerkleTree ofLeafHashes(byte[][] hashes) {
-    for (byte[] h : hashes) {
-      if (h == null || h.length != 32) {
+    Hashes packed = new Hashes(hashes.length);
+    for (int i = 0; i < hashes.length; i++) {
+      if (hashes[i] == null || hashes[i].length != 32) {
         throw new IllegalArgumentException("a leaf hash is 32 bytes");
       }
+      packed.set(i, hashes[i], 0);
     }
-    return build(null, hashes);
+    return build(null, packed);
   }
 
-  private static StandardMerkleTree build(List<Leaf> values, byte[][] hashes) {
-    int n = hashes.length;
+  /**
+   * {@link #ofLeafHashes} of hashes given packed: each block a run of 32-byte hashes, the blocks
+   * in value order (as Spark tasks collect them, without an array per hash).
+   */
+  public static StandardMerkleTree ofPackedLeafHashes(List<byte[]> blocks) {
+    long bytes = 0;
+    for (byte[] b : blocks) {
+      if (b.length % 32 != 0) {
+        throw new IllegalArgumentException("a block of leaf hashes is a multiple of 32 bytes");
+      }
+      bytes += b.length;
+    }
+    if (bytes / 32 > Integer.MAX_VALUE / 2) {
+      throw new IllegalArgumentException((bytes / 32) + " leaves: more than one tree holds");
+    }
+    Hashes packed = new Hashes((int) (bytes / 32));
+    int i = 0;
+    for (byte[] b : blocks) {
+      for (int off = 0; off < b.length; off += 32) {
+        packed.set(i++, b, off);
+      }
+    }
+    return build(null, packed);
+  }
+
+  private static StandardMerkleTree build(List<Leaf> values, Hashes hashes) {
+    int n = hashes.size();
     if (n == 0) {
       throw new IllegalArgumentException("a Merkle tree needs at least one leaf");
     }
     int[] order = sortedByHash(hashes);
-    byte[][] tree = new byte[2 * n - 1][];
+    Hashes tree = new Hashes(2 * n - 1);
     int[] treeIndex = new int[n];
     for (int i = 0; i < n; i++) {
-      int at = tree.length - 1 - i;
-      tree[at] = hashes[order[i]];
+      int at = tree.size() - 1 - i;
+      tree.set(at, hashes.page(order[i]), Hashes.offset(order[i]));
       treeIndex[order[i]] = at;
     }
     // parents from the last one up, in rounds whose children all lie beyond the round: a round's
     // nodes are independent, hashed in parallel (the same nodes as one at a time)
-    for (int hi = tree.length - 1 - n; hi >= 0; ) {
+    for (int hi = tree.size() - 1 - n; hi >= 0; ) {
       int lo = (hi + 1) / 2;
-      java.util.stream.IntStream.rangeClosed(lo, hi).parallel()
-          .forEach(i -> tree[i] = hashPair(tree[2 * i + 1], tree[2 * i + 2]));
+      java.util.stream.IntStream.rangeClosed(lo, hi).parallel().forEach(tree::setParent);
       hi = lo - 1;
     }
     return new StandardMerkleTree(values, tree, treeIndex);
+  }
+
+  /**
+   * Hashes of 32 bytes packed in pages of 2^15 (1 MiB each). A tree of a million leaves is 64
+   * arrays instead of two million: the garbage collector traces every array the driver keeps,
+   * and with millions of small ones its concurrent marking took a core for seconds per job.
+   */
+  static final class Hashes {
+    private static final int PAGE_BITS = 15;
+    private static final int PAGE = 1 << PAGE_BITS;
+    private final byte[][] pages;
+    private final int size;
+
+    Hashes(int size) {
+      this.size = size;
+      pages = new byte[(int) ((size + (long) PAGE - 1) >>> PAGE_BITS)][];
+      for (int p = 0; p < pages.length; p++) {
+        pages[p] = new byte[Math.min(PAGE, size - p * PAGE) * 32];
+      }
+    }
+
+    int size() {
+      return size;
+    }
+
+    /** The array hash i lies in, at {@link #offset}. */
+    byte[] page(int i) {
+      return pages[i >>> PAGE_BITS];
+    }
+
+    static int offset(int i) {
+      return (i & (PAGE - 1)) << 5;
+    }
+
+    void set(int i, byte[] from, int fromOffset) {
+      System.arraycopy(from, fromOffset, page(Objects.checkIndex(i, size)), offset(i), 32);
+    }
+
+    byte[] get(int i) {
+      int at = offset(Objects.checkIndex(i, size));
+      return Arrays.copyOfRange(page(i), at, at + 32);
+    }
+
+    boolean equals(int i, byte[] hash) {
+      int at = offset(Objects.checkIndex(i, size));
+      return hash.length == 32 && Arrays.equals(page(i), at, at + 32, hash, 0, 32);
+    }
+
+    /** Unsigned byte order of hashes i and j. */
+    int compare(int i, int j) {
+      int a = offset(i);
+      int b = offset(j);
+      return Arrays.compareUnsigned(page(i), a, a + 32, page(j), b, b + 32);
+    }
+
+    /** Node i = keccak256 of its children 2i + 1 and 2i + 2, in ascending byte order. */
+    void setParent(int i) {
+      int left = 2 * i + 1;
+      int right = left + 1;
+      int first = compare(left, right) <= 0 ? left : right;
+      int second = first == left ? right : left;
+      Keccak256.hashPair(page(first), offset(first), page(second), offset(second), page(i), offset(i));
+    }
+
+    /** The first 33 bits of hash i, as an unsigned number. */
+    long prefix33(int i) {
+      byte[] h = page(i);
+      int at = offset(i);
+      return ((h[at] & 0xffL) << 32 | (h[at + 1] & 0xffL) << 24 | (h[at + 2] & 0xffL) << 16 | (h[at + 3] & 0xffL) << 8
+          | (h[at + 4] & 0xffL)) >>> 7;
+    }
   }
 
   /**
@@ -103,12 +201,12 @@ public final class StandardMerkleTree {
    * hashes share those 33 bits come out in index order and are then put in order by the whole hash
    * with a stable sort.
    */
-  static int[] sortedByHash(byte[][] hashes) {
-    int n = hashes.length;
+  static int[] sortedByHash(Hashes hashes) {
+    int n = hashes.size();
     long[] keys = new long[n];
     for (int i = 0; i < n; i++) {
       // ^ MIN_VALUE: signed order of the keys = unsigned order of prefix and index
-      keys[i] = (prefix33(hashes[i]) << 31 | i) ^ Long.MIN_VALUE;
+      keys[i] = (hashes.prefix33(i) << 31 | i) ^ Long.MIN_VALUE;
     }
     Arrays.parallelSort(keys);
     int[] order = new int[n];
@@ -124,18 +222,13 @@ public final class StandardMerkleTree {
         for (int k = lo; k < hi; k++) {
           run[k - lo] = order[k];
         }
-        Arrays.sort(run, (a, b) -> BYTES.compare(hashes[a], hashes[b])); // stable: index order within equal hashes
+        Arrays.sort(run, hashes::compare); // stable: index order within equal hashes
         for (int k = lo; k < hi; k++) {
           order[k] = run[k - lo];
         }
       }
     }
     return order;
-  }
-
-  /** The first 33 bits of a hash, as an unsigned number. */
-  private static long prefix33(byte[] h) {
-    return ((h[0] & 0xffL) << 32 | (h[1] & 0xffL) << 24 | (h[2] & 0xffL) << 16 | (h[3] & 0xffL) << 8 | (h[4] & 0xffL)) >>> 7;
   }
 
   /** keccak256(keccak256(abi.encode(address, uint256))). */
@@ -171,7 +264,7 @@ public final class StandardMerkleTree {
   }
 
   public String root() {
-    return hex(tree[0]);
+    return hex(tree.get(0));
   }
 
   public List<Leaf> values() {
@@ -184,12 +277,16 @@ public final class StandardMerkleTree {
 
   /** Whether {@code hash} is the leaf hash of the i-th value (in the order given). */
   public boolean isLeafNode(int valueIndex, byte[] hash) {
-    return Arrays.equals(tree[treeIndex[valueIndex]], hash);
+    return tree.equals(treeIndex[valueIndex], hash);
   }
 
-  /** Node i, not copied: for a dump's writer, which must not change it. */
-  byte[] nodeBytes(int i) {
-    return tree[i];
+  /** The array node i lies in, at {@link #nodeOffset}: for a dump's writer, which must not change it. */
+  byte[] nodePage(int i) {
+    return tree.page(Objects.checkIndex(i, tree.size()));
+  }
+
+  static int nodeOffset(int i) {
+    return Hashes.offset(i);
   }
 
   /** The sibling indexes of a proof from tree index i up: what a proof needs from a dump's tree. */
@@ -210,7 +307,7 @@ public final class StandardMerkleTree {
   public List<String> proof(int valueIndex) {
     List<String> proof = new ArrayList<>();
     for (int sibling : proofIndexes(treeIndex[valueIndex])) {
-      proof.add(hex(tree[sibling]));
+      proof.add(hex(tree.get(sibling)));
     }
     return proof;
   }
@@ -226,14 +323,14 @@ public final class StandardMerkleTree {
 
   /** Node i of the tree (0 = root), as 0x hex. */
   public String node(int i) {
-    return hex(tree[i]);
+    return hex(tree.get(i));
   }
 
   /** All nodes, as 0x hex, root first: the {@code tree} of a standard-v1 dump. */
   public List<String> nodes() {
-    List<String> out = new ArrayList<>(tree.length);
-    for (byte[] b : tree) {
-      out.add(hex(b));
+    List<String> out = new ArrayList<>(tree.size());
+    for (int i = 0; i < tree.size(); i++) {
+      out.add(hex(tree.get(i)));
     }
     return out;
   }

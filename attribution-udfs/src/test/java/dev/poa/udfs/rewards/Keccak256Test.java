@@ -55,7 +55,25 @@ class Keccak256Test {
       System.arraycopy(a, 0, both, 0, 32);
       System.arraycopy(b, 0, both, 32, 32);
       assertArrayEquals(Hash.sha3(both), Keccak256.hashPair(a, b));
+      // the same pair read from and written to larger arrays at any offset, around the bytes it must not touch
+      byte[] from = new byte[200];
+      random.nextBytes(from);
+      int aAt = random.nextInt(from.length - 31);
+      int bAt = random.nextInt(from.length - 31);
+      System.arraycopy(a, 0, from, aAt, 32);
+      System.arraycopy(b, 0, from, bAt, 32);
+      if (Math.abs(aAt - bAt) >= 32) {
+        byte[] out = new byte[100];
+        random.nextBytes(out);
+        byte[] before = out.clone();
+        int outAt = random.nextInt(out.length - 31);
+        Keccak256.hashPair(from, aAt, from, bAt, out, outAt);
+        assertArrayEquals(Hash.sha3(both), java.util.Arrays.copyOfRange(out, outAt, outAt + 32));
+        assertArrayEquals(java.util.Arrays.copyOf(before, outAt), java.util.Arrays.copyOf(out, outAt));
+        assertArrayEquals(java.util.Arrays.copyOfRange(before, outAt + 32, 100), java.util.Arrays.copyOfRange(out, outAt + 32, 100));
+      }
     }
+    assertThrows(IndexOutOfBoundsException.class, () -> Keccak256.hashPair(new byte[64], 33, new byte[32], 0, new byte[32], 0));
     assertThrows(IllegalArgumentException.class, () -> Keccak256.hashPair(new byte[32], new byte[31]));
     assertThrows(IndexOutOfBoundsException.class, () -> Keccak256.hash(new byte[10], 5, 6));
   }

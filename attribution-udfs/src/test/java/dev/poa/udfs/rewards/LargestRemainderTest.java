@@ -67,4 +67,62 @@ class LargestRemainderTest {
       assertEquals(byKey.get(shuffled.get(i).key()), again[i]);
     }
   }
+
+  /** Amounts and weights at and around the word boundaries, and random ones of every size. */
+  static long[] boundaryOrRandom(java.util.Random r, long max) {
+    long[] edges = {0, 1, 2, 3, (1L << 31) - 1, 1L << 32, (1L << 32) + 1, (1L << 62) + 7, Long.MAX_VALUE - 1, Long.MAX_VALUE,
+        Long.MIN_VALUE, -2, -1};
+    long[] out = new long[8];
+    for (int i = 0; i < out.length; i++) {
+      long v = r.nextInt(3) == 0 ? edges[r.nextInt(edges.length)] : r.nextLong() >>> r.nextInt(64);
+      out[i] = max == -1 ? v : Long.remainderUnsigned(v, max + 1);
+    }
+    return out;
+  }
+
+  @Test
+  void theWordPathGivesWhatBigIntegersGive() {
+    java.util.Random r = new java.util.Random(11);
+    BigInteger two64 = BigInteger.ONE.shiftLeft(64);
+    for (int round = 0; round < 200_000; round++) {
+      int n = 1 + r.nextInt(r.nextBoolean() ? 4 : 40);
+      long[] amounts = boundaryOrRandom(r, -1); // any unsigned 64-bit amount
+      long amount = amounts[0];
+      // weights whose total fits 63 bits: each below (2^63 - 1) / n
+      List<LargestRemainder.Part> parts = new ArrayList<>();
+      BigInteger total = BigInteger.ZERO;
+      for (int i = 0; i < n; i++) {
+        long w = Long.remainderUnsigned(boundaryOrRandom(r, -1)[0], Long.MAX_VALUE / n + 1);
+        if (r.nextInt(5) == 0) {
+          w = r.nextInt(3);
+        }
+        parts.add(p("k" + r.nextInt(n), w)); // keys may repeat: ties then go by position
+        total = total.add(BigInteger.valueOf(w));
+      }
+      if (total.signum() == 0) {
+        continue;
+      }
+      BigInteger a = amount >= 0 ? BigInteger.valueOf(amount) : BigInteger.valueOf(amount).add(two64);
+      assertArrayEquals(LargestRemainder.splitBig(a, total, parts), LargestRemainder.split64(amount, total.longValueExact(),
+          parts), () -> a + " by " + parts);
+      assertArrayEquals(LargestRemainder.splitBig(a, total, parts), LargestRemainder.split(a, parts));
+    }
+  }
+
+  @Test
+  void dividesA128BitWordPairByAWord() {
+    java.util.Random r = new java.util.Random(12);
+    BigInteger mask = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+    for (int round = 0; round < 500_000; round++) {
+      long[] x = boundaryOrRandom(r, -1);
+      long divisor = x[0] == 0 ? 1 : x[0];
+      long hi = Long.remainderUnsigned(x[1], divisor); // the quotient fits one word
+      long lo = x[2];
+      BigInteger d = BigInteger.valueOf(divisor).and(mask);
+      BigInteger u = BigInteger.valueOf(hi).and(mask).shiftLeft(64).or(BigInteger.valueOf(lo).and(mask));
+      assertEquals(u.divide(d).longValue(), LargestRemainder.divideUnsigned128(hi, lo, divisor),
+          () -> u + " / " + d);
+    }
+    assertThrows(ArithmeticException.class, () -> LargestRemainder.divideUnsigned128(5, 0, 5));
+  }
 }

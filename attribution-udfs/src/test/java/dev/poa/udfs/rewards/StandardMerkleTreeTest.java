@@ -145,6 +145,24 @@ class StandardMerkleTreeTest {
     for (int i = 0; i < nodes.length; i++) {
       assertEquals(StandardMerkleTree.hex(nodes[i]), tree.node(i), "node " + i);
     }
+    // the same hashes given packed, in blocks of uneven sizes (as Spark tasks collect them): the same tree
+    List<byte[]> blocks = new ArrayList<>();
+    for (int from = 0; from < n; ) {
+      int to = Math.min(n, from + (blocks.size() % 3 == 1 ? 0 : 1 + r.nextInt(20_000))); // empty blocks too
+      java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+      for (int i = from; i < to; i++) {
+        block.writeBytes(hashes[i]);
+      }
+      blocks.add(block.toByteArray());
+      from = to;
+    }
+    StandardMerkleTree packed = StandardMerkleTree.ofPackedLeafHashes(blocks);
+    assertEquals(tree.nodes(), packed.nodes());
+    for (int i = 0; i < n; i++) {
+      assertEquals(tree.treeIndex(i), packed.treeIndex(i));
+      assertTrue(packed.isLeafNode(i, hashes[i]));
+    }
+    assertThrows(IllegalArgumentException.class, () -> StandardMerkleTree.ofPackedLeafHashes(List.of(new byte[33])));
   }
 
   /**
@@ -174,7 +192,11 @@ class StandardMerkleTreeTest {
       expected[i] = i;
     }
     java.util.Arrays.sort(expected, (a, b) -> java.util.Arrays.compareUnsigned(hashes[a], hashes[b]));
-    int[] actual = StandardMerkleTree.sortedByHash(hashes);
+    StandardMerkleTree.Hashes packed = new StandardMerkleTree.Hashes(n);
+    for (int i = 0; i < n; i++) {
+      packed.set(i, hashes[i], 0);
+    }
+    int[] actual = StandardMerkleTree.sortedByHash(packed);
     for (int i = 0; i < n; i++) {
       assertEquals(expected[i], actual[i], "position " + i);
     }

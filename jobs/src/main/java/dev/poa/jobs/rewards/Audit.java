@@ -93,61 +93,128 @@ public final class Audit {
       Dataset<Row> differing = derived.join(stored, new String[] {"address", "role"}, "full_outer")
           .filter(not(col("d_amount").eqNullSafe(col("s_amount")))
               .or(not(col("d_cumulative").eqNullSafe(col("s_cumulative")))));
-      long count = 0;
-      for (Row r : differing.orderBy("address", "role").limit(LISTED + 1).collectAsList()) {
-        count++;
-        if (count > LISTED) {
-          break;
-        }
-        String key = r.getString(0) + " " + r.getString(1);
-        if (r.isNullAt(4)) {
-          diffs.add(new Difference("missing_address", key + ": derived " + r.get(2) + " wei, no stored row"));
-        } else if (r.isNullAt(2)) {
-          diffs.add(new Difference("added_address", key + ": stored " + r.get(4) + " wei, not derived"));
-        } else {
-          if (!r.get(2).equals(r.get(4))) {
-            diffs.add(new Difference("changed_amount", key + ": stored " + r.get(4) + " wei, derived " + r.get(2)));
-          }
-          if (!r.get(3).equals(r.get(5))) {
-            diffs.add(new Difference("changed_cumulative", key + ": stored " + r.get(5) + " wei, derived " + r.get(3)));
-          }
-        }
-      }
-      if (count > LISTED) {
-        diffs.add(new Difference("more_rows_differ", (differing.count() - LISTED) + " more payout rows differ (first "
-            + LISTED + " listed)"));
-      }
-      if (!d.root().equals(m.getAs("root"))) {
-        diffs.add(new Difference("different_root", "stored " + m.getAs("root") + ", derived " + d.root()));
-      }
-      BigInteger total = ((BigDecimal) m.getAs("total_wei")).toBigIntegerExact();
-      if (!total.equals(d.totalWei())) {
-        diffs.add(new Difference("different_total", "stored " + total + " wei, derived " + d.totalWei()));
-      }
-      String path = m.getAs("manifest_path");
-      try {
-        String sha;
-        MessageDigest digest = dev.poa.udfs.SubmissionValidator.sha256Digest();
-        try (InputStream in = new DigestInputStream(open(path), digest)) {
-          in.transferTo(OutputStream.nullOutputStream());
-        }
-        sha = HexFormat.of().formatHex(digest.digest());
-        if (!sha.equals(m.getAs("manifest_sha256"))) {
-          diffs.add(new Difference("file_hash_mismatch", path + ": sha256 " + sha + ", recorded " + m.getAs("manifest_sha256")));
-        }
-        if (!sha.equals(d.manifestSha256(policy))) {
-          String fileRoot;
-          try (InputStream in = open(path)) {
-            fileRoot = ManifestFile.topLevelString(in, "root");
-          }
-          diffs.add(new Difference("file_content_differs", path + " is not the manifest the epoch derives to"
-              + (d.root().equals(fileRoot) ? "" : " (its root field is " + fileRoot + ")")));
-        }
-      } catch (IOException e) {
-        diffs.add(new Difference("file_unreadable", path + ": " + e.getMessage()));
-      }
+      diffs.addAll(rowDifferences(differing));
+      checkRootTotalAndFile(m, d, policy, diffs);
       return new Report(epoch, d.root(), d.payoutRows(), diffs);
     }
+  }
+
+  /**
+   * The derived root and total against the recorded ones; the manifest file against its recorded
+   * sha256 and, byte for byte, against the manifest the epoch derives to, in one read of the file
+   * while the derived manifest streams (its hash and the derived manifest's were two passes, and
+   * equal hashes said less than equal bytes: where the file differs).
+   */
+  private void checkRootTotalAndFile(Row m, RewardsJob.Derivation d, RewardPolicy policy, List<Difference> diffs) {
+    if (!d.root().equals(m.getAs("root"))) {
+      diffs.add(new Difference("different_root", "stored " + m.getAs("root") + ", derived " + d.root()));
+    }
+    BigInteger total = ((BigDecimal) m.getAs("total_wei")).toBigIntegerExact();
+    if (!total.equals(d.totalWei())) {
+      diffs.add(new Difference("different_total", "stored " + total + " wei, derived " + d.totalWei()));
+    }
+    String path = m.getAs("manifest_path");
+    try {
+      MessageDigest digest = dev.poa.udfs.SubmissionValidator.sha256Digest();
+      long differsAt;
+      try (InputStream file = new DigestInputStream(open(path), digest)) {
+        ComparingOutputStream derived = new ComparingOutputStream(file);
+        d.writeManifest(derived, policy);
+        differsAt = derived.finish();
+      }
+      String sha = HexFormat.of().formatHex(digest.digest());
+      if (!sha.equals(m.getAs("manifest_sha256"))) {
+        diffs.add(new Difference("file_hash_mismatch", path + ": sha256 " + sha + ", recorded " + m.getAs("manifest_sha256")));
+      }
+      if (differsAt >= 0) {
+        String fileRoot;
+        try (InputStream in = open(path)) {
+          fileRoot = ManifestFile.topLevelString(in, "root");
+        }
+        diffs.add(new Difference("file_content_differs", path + " is not the manifest the epoch derives to (first"
+            + " difference at byte " + differsAt + ")" + (d.root().equals(fileRoot) ? "" : "; its root field is " + fileRoot)));
+      }
+    } catch (IOException e) {
+      diffs.add(new Difference("file_unreadable", path + ": " + e.getMessage()));
+    }
+  }
+
+  /**
+   * Compares the bytes written to it with those of {@code expected}, read as they are written:
+   * {@link #finish} gives the offset of the first byte that differs (or where one stream ends before
+   * the other), -1 when they are equal, and reads the rest of {@code expected} (for its digest).
+   */
+  static final class ComparingOutputStream extends OutputStream {
+    private final InputStream expected;
+    private final byte[] buffer = new byte[1 << 16];
+    private long position;
+    private long differsAt = -1;
+
+    ComparingOutputStream(InputStream expected) {
+      this.expected = expected;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
+      while (len > 0 && differsAt < 0) {
+        int n = expected.readNBytes(buffer, 0, Math.min(len, buffer.length));
+        int mismatch = java.util.Arrays.mismatch(b, off, off + n, buffer, 0, n);
+        if (mismatch >= 0) {
+          differsAt = position + mismatch;
+        } else if (n == 0) {
+          differsAt = position; // expected ended first
+        }
+        position += n;
+        off += n;
+        len -= n;
+      }
+      position += len;
+    }
+
+    /** The first differing offset or -1; the rest of {@code expected} is read. */
+    long finish() throws IOException {
+      if (differsAt < 0 && expected.read() >= 0) {
+        differsAt = position; // expected goes on after what was written
+      }
+      expected.transferTo(OutputStream.nullOutputStream());
+      return differsAt;
+    }
+  }
+
+  /** The differing payout rows, the first {@link #LISTED} listed and the rest counted. */
+  private static List<Difference> rowDifferences(Dataset<Row> differing) {
+    List<Difference> diffs = new ArrayList<>();
+    long count = 0;
+    for (Row r : differing.orderBy("address", "role").limit(LISTED + 1).collectAsList()) {
+      count++;
+      if (count > LISTED) {
+        break;
+      }
+      String key = r.getString(0) + " " + r.getString(1);
+      if (r.isNullAt(4)) {
+        diffs.add(new Difference("missing_address", key + ": derived " + r.get(2) + " wei, no stored row"));
+      } else if (r.isNullAt(2)) {
+        diffs.add(new Difference("added_address", key + ": stored " + r.get(4) + " wei, not derived"));
+      } else {
+        if (!r.get(2).equals(r.get(4))) {
+          diffs.add(new Difference("changed_amount", key + ": stored " + r.get(4) + " wei, derived " + r.get(2)));
+        }
+        if (!r.get(3).equals(r.get(5))) {
+          diffs.add(new Difference("changed_cumulative", key + ": stored " + r.get(5) + " wei, derived " + r.get(3)));
+        }
+      }
+    }
+    if (count > LISTED) {
+      diffs.add(new Difference("more_rows_differ", (differing.count() - LISTED) + " more payout rows differ (first "
+          + LISTED + " listed)"));
+    }
+    return diffs;
   }
 
   /** The proof of an address from the epoch's manifest file, checked against the recorded root. */

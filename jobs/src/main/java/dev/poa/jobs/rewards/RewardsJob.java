@@ -170,7 +170,7 @@ public final class RewardsJob {
      * epoch, same bytes.
      */
     public void writeManifest(OutputStream out, RewardPolicy policy) throws IOException {
-      Iterator<Row> values = leaves.select("address", "cumulative_wei").orderBy("address").toLocalIterator();
+      Iterator<Row> values = inCachedOrder(leaves.select("address", "cumulative_wei"), 1);
       Iterator<StandardMerkleTree.Leaf> leafValues = new Iterator<>() {
         public boolean hasNext() {
           return values.hasNext();
@@ -191,7 +191,7 @@ public final class RewardsJob {
         g.writeObjectField("input_snapshots", new TreeMap<>(inputSnapshots));
         // a million rows and more: written as bytes, as the values are (MerkleDump.RawArray), to the stream g writes to
         MerkleDump.RawArray rawPayouts = MerkleDump.RawArray.start(g, out, "payouts");
-        Iterator<Row> rows = payouts.select("address", "role", "amount_wei").orderBy("address", "role").toLocalIterator();
+        Iterator<Row> rows = inCachedOrder(payouts.select("address", "role", "amount_wei"), 2);
         while (rows.hasNext()) {
           Row r = rows.next();
           rawPayouts.startObject();
@@ -615,7 +615,7 @@ public final class RewardsJob {
       throw new ArithmeticException("an address's cumulative amount overflows decimal(38,0)");
     }
     BigInteger cumulativeTotal = ((BigDecimal) counts.get(1)).toBigIntegerExact();
-    return new Derivation(epoch, payouts, leaves, cached, StandardMerkleTree.ofLeafHashes(leafHashes(leaves, (int) n)),
+    return new Derivation(epoch, payouts, leaves, cached, leafTree(leaves, n),
         total, cumulativeTotal, counts.getLong(3), snapshots);
   }
 
@@ -866,14 +866,92 @@ public final class RewardsJob {
         .sortWithinPartitions("address");
   }
 
-  /** The leaf hashes (hashed on the executors) in address order: all the tree needs on the driver. */
-  static byte[][] leafHashes(Dataset<Row> leaves, int n) {
-    byte[][] hashes = new byte[n][];
-    Iterator<Row> it = leaves.select("leaf_hash").orderBy(leaves.col("address")).toLocalIterator();
-    for (int i = 0; i < n; i++) {
-      hashes[i] = (byte[]) it.next().get(0);
+  /**
+   * The rows of a dataset read from the cached leaves (range-partitioned by address, sorted within
+   * each partition), partition after partition: in address order, and by its first {@code keys}
+   * columns (strings) strictly ascending, which is checked as they go by. Spark does not see the
+   * order of a cached plan, so an {@code orderBy} sampled and shuffled the whole cache again for
+   * each read.
+   */
+  static Iterator<Row> inCachedOrder(Dataset<Row> rows, int keys) {
+    // the Dataset's own iterator (rows travel in Spark's binary format): no orderBy, so no exchange
+    Iterator<Row> it = rows.toLocalIterator();
+    return new Iterator<>() {
+      private Row previous;
+
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      public Row next() {
+        Row r = it.next();
+        if (previous != null && compareKeys(previous, r, keys) >= 0) {
+          throw new IllegalStateException("rows out of address order: " + r + " after " + previous);
+        }
+        previous = r;
+        return r;
+      }
+    };
+  }
+
+  /** The order of two rows by their first {@code keys} columns, all strings (addresses, roles: ASCII). */
+  static int compareKeys(Row a, Row b, int keys) {
+    for (int k = 0; k < keys; k++) {
+      int c = a.getString(k).compareTo(b.getString(k));
+      if (c != 0) {
+        return c;
+      }
     }
-    return hashes;
+    return 0;
+  }
+
+  /** A partition's leaf hashes, packed, with its first and last address (null when it is empty). */
+  record HashBlock(String first, String last, byte[] hashes) implements java.io.Serializable {}
+
+  /**
+   * The tree of the leaf hashes (hashed on the executors) in address order: all the tree needs on
+   * the driver. One job, each task packing its partition's hashes into one array, which the tree
+   * copies into its own pages: a local iterator ran a job per partition, one after the other, and
+   * an array per hash is a million objects for the garbage collector to trace. Read in the cached
+   * order, which is checked ({@link #inCachedOrder}).
+   */
+  static StandardMerkleTree leafTree(Dataset<Row> leaves, long n) {
+    List<HashBlock> parts = leaves.select("address", "leaf_hash").javaRDD().mapPartitions(rows -> {
+      java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+      String first = null;
+      String last = null;
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        byte[] h = (byte[]) r.get(1);
+        if (h == null || h.length != 32) {
+          throw new IllegalStateException("a leaf without a 32-byte hash: " + r.getString(0));
+        }
+        if (last != null && last.compareTo(r.getString(0)) >= 0) {
+          throw new IllegalStateException("leaves out of address order: " + r.getString(0) + " after " + last);
+        }
+        first = first == null ? r.getString(0) : first;
+        last = r.getString(0);
+        block.writeBytes(h);
+      }
+      return List.of(new HashBlock(first, last, block.toByteArray())).iterator();
+    }).collect();
+    List<byte[]> blocks = new ArrayList<>();
+    String last = null;
+    for (HashBlock b : parts) {
+      if (b.first() == null) {
+        continue;
+      }
+      if (last != null && last.compareTo(b.first()) >= 0) {
+        throw new IllegalStateException("leaf partitions out of address order: " + b.first() + " after " + last);
+      }
+      last = b.last();
+      blocks.add(b.hashes());
+    }
+    StandardMerkleTree tree = StandardMerkleTree.ofPackedLeafHashes(blocks);
+    if (tree.size() != n) {
+      throw new IllegalStateException(tree.size() + " leaf hashes for the " + n + " leaves counted");
+    }
+    return tree;
   }
 
   /**

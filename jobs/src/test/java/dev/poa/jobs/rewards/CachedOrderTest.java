@@ -1,0 +1,45 @@
+package dev.poa.jobs.rewards;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.poa.SharedSpark;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The manifest reads the cached leaves in their partitions' order, without an orderBy: rows come
+ * through in that order, and rows out of (address, role) order are refused, not written.
+ */
+class CachedOrderTest {
+  static final StructType ROWS = new StructType().add("address", DataTypes.StringType).add("role", DataTypes.StringType);
+
+  /** The rows, in the given order (one partition), read by {@link RewardsJob#inCachedOrder}. */
+  static List<Row> read(List<Row> rows, int keys) {
+    Dataset<Row> d = SharedSpark.spark().createDataFrame(rows, ROWS).coalesce(1);
+    List<Row> out = new ArrayList<>();
+    Iterator<Row> it = RewardsJob.inCachedOrder(d, keys);
+    it.forEachRemaining(out::add);
+    return out;
+  }
+
+  @Test
+  void rowsInOrderPassAndRowsOutOfOrderAreRefused() {
+    List<Row> ordered = List.of(RowFactory.create("0x01", "contributor"), RowFactory.create("0x01", "owner"),
+        RowFactory.create("0x02", "contributor"), RowFactory.create("0x0a", "treasury"));
+    assertEquals(ordered, read(ordered, 2));
+    List<Row> swapped = List.of(ordered.get(0), ordered.get(2), ordered.get(1), ordered.get(3));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> read(swapped, 2));
+    assertTrue(e.getMessage().startsWith("rows out of address order"), e.getMessage());
+    // by address alone, an address twice is out of order too (values have one row per address)
+    assertThrows(IllegalStateException.class, () -> read(ordered, 1));
+  }
+}
