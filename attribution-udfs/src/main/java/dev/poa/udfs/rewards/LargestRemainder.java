@@ -66,18 +66,26 @@ public final class LargestRemainder {
     }
     int left = amount.subtract(given).intValueExact(); // < n
     if (left > 0) {
-      List<Integer> order = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        order.add(i);
-      }
-      order.sort(Comparator.<Integer, BigInteger>comparing(i -> remainder[i]).reversed()
-          .thenComparing(i -> parts.get(i).key()));
+      List<Integer> order = largestRemainderFirst(parts, Comparator.comparing(i -> remainder[i]));
       for (int j = 0; j < left; j++) {
         int i = order.get(j);
         out[i] = out[i].add(BigInteger.ONE);
       }
     }
     return out;
+  }
+
+  /**
+   * The parts' indexes in the order the units left over go: largest remainder first, ties to the
+   * smaller key (one rule for both paths of {@link #split}).
+   */
+  private static List<Integer> largestRemainderFirst(List<Part> parts, Comparator<Integer> byRemainder) {
+    List<Integer> order = new ArrayList<>(parts.size());
+    for (int i = 0; i < parts.size(); i++) {
+      order.add(i);
+    }
+    order.sort(byRemainder.reversed().thenComparing(i -> parts.get(i).key()));
+    return order;
   }
 
   private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
@@ -104,11 +112,7 @@ public final class LargestRemainder {
     }
     long left = amount - given; // < n
     if (left > 0) {
-      List<Integer> order = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        order.add(i);
-      }
-      order.sort(Comparator.<Integer>comparingLong(i -> remainder[i]).reversed().thenComparing(i -> parts.get(i).key()));
+      List<Integer> order = largestRemainderFirst(parts, Comparator.comparingLong(i -> remainder[i]));
       for (int j = 0; j < left; j++) {
         quotient[order.get(j)]++;
       }
