@@ -111,7 +111,43 @@ public final class PoaSpark {
   }
 
   public static Lakehouse lakehouse(SparkSession spark, PoaConfig config) {
+    initializeCatalog(spark, config.catalogName());
     return Lakehouse.of(spark, config.catalogName()).withLease(leaseSettings(config));
+  }
+
+  /**
+   * Loads the session's catalog, loading it again when its first load lost a race with another process
+   * initialising the same new catalog. Iceberg's JDBC catalog creates its tables when they are missing, then adds
+   * the view column when it is missing: two processes started together on a new lakehouse can both see a table or
+   * the column missing, and the second to create it fails ("Cannot initialize JDBC catalog", "Cannot check and
+   * eventually update SQL schema"). A new load finds them in place. A busy database is not retried here: it has
+   * its own message (another process holds the catalog locked). Spark keeps no catalog whose load failed.
+   */
+  public static void initializeCatalog(SparkSession spark, String catalogName) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        spark.sessionState().catalogManager().catalog(catalogName);
+        return;
+      } catch (RuntimeException e) {
+        if (attempt >= CATALOG_LOADS || sqliteBusy(e) || !lostInitializationRace(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static final int CATALOG_LOADS = 3;
+
+  /** Whether a catalog load failed where Iceberg's JDBC catalog creates its tables or adds their view column. */
+  static boolean lostInitializationRace(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.iceberg.jdbc.UncheckedSQLException && t.getMessage() != null
+          && (t.getMessage().startsWith("Cannot check and eventually update SQL schema")
+              || t.getMessage().equals("Cannot initialize JDBC catalog"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code poa.lease.wait} (default 5m; {@code --wait-lock}) and {@code poa.lease.ttl} (default 60s). */
