@@ -86,14 +86,21 @@ public final class PoaSpark {
     }
     settings.forEach(b::config);
     SparkSession spark = b.getOrCreate();
-    // A session that already existed (tests, notebooks) gets the catalog settings at runtime;
-    // Spark instantiates catalogs lazily, on first use.
-    settings.forEach((k, v) -> {
+    // A session that already existed (tests, notebooks) gets the catalog settings at runtime
+    setCatalog(spark, config);
+    return spark;
+  }
+
+  /**
+   * Sets this configuration's catalog settings on {@code spark} at runtime (a session that already
+   * existed, or a new session of the same context). Spark instantiates catalogs lazily, on first use.
+   */
+  public static void setCatalog(SparkSession spark, PoaConfig config) {
+    sparkSettings(config).forEach((k, v) -> {
       if (k.startsWith("spark.sql.catalog.")) {
         spark.conf().set(k, v);
       }
     });
-    return spark;
   }
 
   /**

@@ -31,11 +31,7 @@ class CatalogInitializationTest {
     List<SparkSession> sessions = new ArrayList<>();
     for (int i = 0; i < SESSIONS; i++) {
       SparkSession s = base.newSession();
-      PoaSpark.sparkSettings(config).forEach((k, v) -> {
-        if (k.startsWith("spark.sql.catalog.")) {
-          s.conf().set(k, v);
-        }
-      });
+      PoaSpark.setCatalog(s, config);
       sessions.add(s);
     }
     java.nio.file.Files.createDirectories(warehouse);
@@ -61,8 +57,9 @@ class CatalogInitializationTest {
       }
       List<Throwable> failed = new ArrayList<>();
       for (Future<Throwable> f : loads) {
-        if (f.get() != null) {
-          failed.add(f.get());
+        Throwable t = f.get();
+        if (t != null) {
+          failed.add(t);
         }
       }
       return failed;
