@@ -170,38 +170,40 @@ public final class RewardsJob {
      * epoch, same bytes.
      */
     public void writeManifest(OutputStream out, RewardPolicy policy) throws IOException {
-      Iterator<Row> values = inCachedOrder(leaves.select("address", "cumulative_wei"), 1);
-      Iterator<StandardMerkleTree.Leaf> leafValues = new Iterator<>() {
-        public boolean hasNext() {
-          return values.hasNext();
-        }
+      try (CachedOrder values = inCachedOrder(leaves.select("address", "cumulative_wei"), 1)) {
+        Iterator<StandardMerkleTree.Leaf> leafValues = new Iterator<>() {
+          public boolean hasNext() {
+            return values.hasNext();
+          }
 
-        public StandardMerkleTree.Leaf next() {
-          Row r = values.next();
-          return new StandardMerkleTree.Leaf(r.getString(0), ((BigDecimal) r.get(1)).toBigIntegerExact());
-        }
-      };
-      MerkleDump.write(out, tree, leafValues, g -> {
-        g.writeStringField("epoch", epoch);
-        g.writeStringField("root", tree.root());
-        g.writeStringField("total_wei", totalWei.toString());
-        g.writeStringField("cumulative_total_wei", cumulativeTotalWei.toString());
-        g.writeNumberField("recipients", tree.size());
-        g.writeStringField("policy", policy.version());
-        g.writeObjectField("input_snapshots", new TreeMap<>(inputSnapshots));
-        // a million rows and more: written as bytes, as the values are (MerkleDump.RawArray), to the stream g writes to
-        MerkleDump.RawArray rawPayouts = MerkleDump.RawArray.start(g, out, "payouts");
-        Iterator<Row> rows = inCachedOrder(payouts.select("address", "role", "amount_wei"), 2);
-        while (rows.hasNext()) {
-          Row r = rows.next();
-          rawPayouts.startObject();
-          rawPayouts.stringField("address", r.getString(0));
-          rawPayouts.stringField("role", r.getString(1));
-          rawPayouts.stringField("amount_wei", MerkleDump.RawArray.decimal(((BigDecimal) r.get(2)).toBigIntegerExact()));
-          rawPayouts.endObject();
-        }
-        rawPayouts.end();
-      });
+          public StandardMerkleTree.Leaf next() {
+            Row r = values.next();
+            return new StandardMerkleTree.Leaf(r.getString(0), ((BigDecimal) r.get(1)).toBigIntegerExact());
+          }
+        };
+        MerkleDump.write(out, tree, leafValues, g -> {
+          g.writeStringField("epoch", epoch);
+          g.writeStringField("root", tree.root());
+          g.writeStringField("total_wei", totalWei.toString());
+          g.writeStringField("cumulative_total_wei", cumulativeTotalWei.toString());
+          g.writeNumberField("recipients", tree.size());
+          g.writeStringField("policy", policy.version());
+          g.writeObjectField("input_snapshots", new TreeMap<>(inputSnapshots));
+          // a million rows and more: written as bytes, as the values are (MerkleDump.RawArray), to the stream g writes to
+          MerkleDump.RawArray rawPayouts = MerkleDump.RawArray.start(g, out, "payouts");
+          try (CachedOrder rows = inCachedOrder(payouts.select("address", "role", "amount_wei"), 2)) {
+            while (rows.hasNext()) {
+              Row r = rows.next();
+              rawPayouts.startObject();
+              rawPayouts.stringField("address", r.getString(0));
+              rawPayouts.stringField("role", r.getString(1));
+              rawPayouts.stringField("amount_wei", MerkleDump.RawArray.decimal(((BigDecimal) r.get(2)).toBigIntegerExact()));
+              rawPayouts.endObject();
+            }
+          }
+          rawPayouts.end();
+        });
+      }
     }
 
     /** The sha256 of {@link #writeManifest}'s bytes, without keeping them. */
@@ -871,27 +873,49 @@ public final class RewardsJob {
    * each partition), partition after partition: in address order, and by its first {@code keys}
    * columns (strings) strictly ascending, which is checked as they go by. Spark does not see the
    * order of a cached plan, so an {@code orderBy} sampled and shuffled the whole cache again for
-   * each read.
+   * each read. The rows are read ahead ({@link ReadAheadRows}), so the next partition is fetched
+   * while the caller writes this one's.
    */
-  static Iterator<Row> inCachedOrder(Dataset<Row> rows, int keys) {
+  static CachedOrder inCachedOrder(Dataset<Row> rows, int keys) {
     // the Dataset's own iterator (rows travel in Spark's binary format): no orderBy, so no exchange
-    Iterator<Row> it = rows.toLocalIterator();
-    return new Iterator<>() {
-      private Row previous;
+    return new CachedOrder(new ReadAheadRows(rows, READ_AHEAD_BATCHES), keys);
+  }
 
-      public boolean hasNext() {
-        return it.hasNext();
-      }
+  /**
+   * Batches of {@link ReadAheadRows#BATCH} rows read ahead of the manifest: 16 are 65,536 rows, half
+   * of a partition of a million leaves, so the next partition's job starts while the manifest still
+   * writes this one's rows; tens of megabytes of rows on the driver.
+   */
+  static final int READ_AHEAD_BATCHES = 16;
 
-      public Row next() {
-        Row r = it.next();
-        if (previous != null && compareKeys(previous, r, keys) >= 0) {
-          throw new IllegalStateException("rows out of address order: " + r + " after " + previous);
-        }
-        previous = r;
-        return r;
+  /** {@link #inCachedOrder}'s rows: close it when done, or when leaving early. */
+  static final class CachedOrder implements Iterator<Row>, AutoCloseable {
+    private final ReadAheadRows rows;
+    private final int keys;
+    private Row previous;
+
+    CachedOrder(ReadAheadRows rows, int keys) {
+      this.rows = rows;
+      this.keys = keys;
+    }
+
+    public boolean hasNext() {
+      return rows.hasNext();
+    }
+
+    public Row next() {
+      Row r = rows.next();
+      if (previous != null && compareKeys(previous, r, keys) >= 0) {
+        throw new IllegalStateException("rows out of address order: " + r + " after " + previous);
       }
-    };
+      previous = r;
+      return r;
+    }
+
+    @Override
+    public void close() {
+      rows.close();
+    }
   }
 
   /** The order of two rows by their first {@code keys} columns, all strings (addresses, roles: ASCII). */

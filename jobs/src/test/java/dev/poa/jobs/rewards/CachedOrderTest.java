@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.poa.SharedSpark;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,8 +25,9 @@ class CachedOrderTest {
   static List<Row> read(List<Row> rows, int keys) {
     Dataset<Row> d = SharedSpark.spark().createDataFrame(rows, ROWS).coalesce(1);
     List<Row> out = new ArrayList<>();
-    Iterator<Row> it = RewardsJob.inCachedOrder(d, keys);
-    it.forEachRemaining(out::add);
+    try (RewardsJob.CachedOrder it = RewardsJob.inCachedOrder(d, keys)) {
+      it.forEachRemaining(out::add);
+    }
     return out;
   }
 
