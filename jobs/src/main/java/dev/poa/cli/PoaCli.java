@@ -145,10 +145,16 @@ public final class PoaCli extends CliCommand implements Runnable {
     return config;
   }
 
+  /**
+   * The command's session, its catalog loaded: every command, whether it takes a lakehouse or only
+   * queries (poa sql), loads the catalog again when it lost the race to create a new one's tables.
+   */
   SparkSession spark() {
     if (spark == null) {
-      spark = PoaSpark.session(config());
-      spark.sparkContext().setLogLevel("WARN");
+      SparkSession s = PoaSpark.session(config());
+      s.sparkContext().setLogLevel("WARN");
+      PoaSpark.initializeCatalog(s, config().catalogName());
+      spark = s;
     }
     return spark;
   }
