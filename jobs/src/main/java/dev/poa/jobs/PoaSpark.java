@@ -104,6 +104,14 @@ public final class PoaSpark {
   }
 
   /**
+   * The session's {@code spark.sql.shuffle.partitions}: for an exchange given that number explicitly,
+   * which AQE keeps (it coalesces only exchanges whose number it chose).
+   */
+  public static int shufflePartitions(SparkSession spark) {
+    return Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+  }
+
+  /**
    * A Hadoop configuration with the settings Spark would give its own ({@code spark.hadoop.*}),
    * for file system work that needs no Spark session (listing a landing).
    */

@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.poa.jobs.PoaSpark;
 import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
 import dev.poa.schemas.Tables;
@@ -197,7 +198,7 @@ public final class SpanAttribution {
    * hint for it, so the session's setting is changed for the action and put back after it.
    */
   private <T> T withoutRuntimeFilters(java.util.function.Supplier<T> action) {
-    return dev.poa.jobs.PoaSpark.withSettings(spark,
+    return PoaSpark.withSettings(spark,
         java.util.Map.of("spark.sql.optimizer.dynamicPartitionPruning.enabled", "false"), action);
   }
 
@@ -308,7 +309,7 @@ public final class SpanAttribution {
    * most of the CPU, which one coalesced partition would run on one core.
    */
   private Dataset<Row> byRequest(Dataset<Row> rows) {
-    return rows.repartition(Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions")), col("request_id"));
+    return rows.repartition(PoaSpark.shufflePartitions(spark), col("request_id"));
   }
 
   /** The columns of a span, as its word rows carry them. */

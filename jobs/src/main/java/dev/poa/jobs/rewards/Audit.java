@@ -3,6 +3,7 @@ package dev.poa.jobs.rewards;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.not;
 
+import dev.poa.jobs.PoaSpark;
 import dev.poa.jobs.Progress;
 import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.Lakehouse;
@@ -93,7 +94,10 @@ public final class Audit {
       Dataset<Row> differing = derived.join(stored, new String[] {"address", "role"}, "full_outer")
           .filter(not(col("d_amount").eqNullSafe(col("s_amount")))
               .or(not(col("d_cumulative").eqNullSafe(col("s_cumulative")))));
-      diffs.addAll(rowDifferences(differing));
+      // in the shuffle's own partitions: coalesced to one per core, they were packed unevenly (one task of three
+      // joined half the rows while the other core idled)
+      diffs.addAll(PoaSpark.withSettings(lh.spark(), Map.of("spark.sql.adaptive.coalescePartitions.enabled", "false"),
+          () -> rowDifferences(differing)));
       checkRootTotalAndFile(m, d, policy, diffs);
       return new Report(epoch, d.root(), d.payoutRows(), diffs);
     }

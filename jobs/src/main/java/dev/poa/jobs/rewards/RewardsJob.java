@@ -708,6 +708,11 @@ public final class RewardsJob {
    * shares, slashed contributions left out. Two sort-merge joins (the shares with the chosen
    * methods, then the weights with the fees) and a {@code collect_list} of the weights did the
    * same with two more sorts and the nested lists converted to Java rows.
+   *
+   * <p>The exchange has {@code spark.sql.shuffle.partitions} partitions, which AQE does not coalesce:
+   * coalesced to one partition per core, each task sorted and partially summed a sixth of the epoch's
+   * rows at once (1.5M at 1M recipients), more than a task's share of execution memory in a 1.5 GB
+   * driver, and spilled them to disk (bench/RESULTS.md, 2026-12-04, night).
    */
   private Dataset<Row> splitFees(Dataset<Row> served, Dataset<Row> summaries, Dataset<Row> scores, Dataset<Row> slashed,
       RewardPolicy policy, boolean poolToTreasury) {
@@ -723,7 +728,7 @@ public final class RewardsJob {
         .select(col("request_id"), lit(SHARE).as("kind"), col("method"), col("contributor").as("address"), noWei.as("fee_wei"),
             col("w"));
     Dataset<Row> byRequest = fees.unionByName(methods).unionByName(shares)
-        .repartition(col("request_id")).sortWithinPartitions("request_id");
+        .repartition(PoaSpark.shufflePartitions(spark), col("request_id")).sortWithinPartitions("request_id");
     List<String> validatorsTo = poolToTreasury ? List.of(policy.treasury(), "treasury") : List.of(POOL, "validator");
     JavaRDD<Row> split = byRequest.javaRDD().mapPartitions(rows -> splitPartition(rows, policy, validatorsTo));
     return spark.createDataFrame(split, PAYOUT);
