@@ -710,9 +710,9 @@ public final class RewardsJob {
    * same with two more sorts and the nested lists converted to Java rows.
    *
    * <p>The exchange has {@code spark.sql.shuffle.partitions} partitions, which AQE does not coalesce:
-   * coalesced to one partition per core, each task sorted and partially summed a sixth of the epoch's
-   * rows at once (1.5M at 1M recipients), more than a task's share of execution memory in a 1.5 GB
-   * driver, and spilled them to disk (bench/RESULTS.md, 2026-12-04, night).
+   * coalesced to one partition per core, each of two tasks sorted and partially summed half of the
+   * epoch's rows at once (1.5M at 1M recipients), more than a task's share of execution memory in a
+   * 1.5 GB driver, and spilled them to disk (bench/RESULTS.md, 2026-12-04, night).
    */
   private Dataset<Row> splitFees(Dataset<Row> served, Dataset<Row> summaries, Dataset<Row> scores, Dataset<Row> slashed,
       RewardPolicy policy, boolean poolToTreasury) {
