@@ -44,7 +44,11 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -740,40 +744,16 @@ public final class RewardsJob {
 
   /**
    * {@link #splitFees} of one partition of rows sorted by request: the contributors' rows as the
-   * requests are split, then the other parts summed over the partition (read only once every
-   * request is split); a plain iterator over the requests, where a lazily concatenated stream did the
-   * same through the stream adapters' calls per row.
+   * requests are split, then the other parts summed over the partition (a concatenated stream is
+   * lazy: the sums are read only once every request is split).
    */
   private static Iterator<Row> splitPartition(Iterator<Row> rows, RewardPolicy policy, List<String> validatorsTo) {
     Map<List<String>, BigInteger> summed = new java.util.HashMap<>();
-    Iterator<List<Row>> requests = byRequest(rows);
-    return new Iterator<>() {
-      private Iterator<Row> current = java.util.Collections.emptyIterator();
-      private boolean summedRowsGiven;
-
-      public boolean hasNext() {
-        while (!current.hasNext()) {
-          if (requests.hasNext()) {
-            current = splitRequest(requests.next(), policy, validatorsTo, summed).iterator();
-          } else if (!summedRowsGiven) {
-            summedRowsGiven = true;
-            List<Row> sums = new ArrayList<>(summed.size());
-            summed.forEach((k, amount) -> sums.add(RowFactory.create(k.get(0), k.get(1), new BigDecimal(amount))));
-            current = sums.iterator();
-          } else {
-            return false;
-          }
-        }
-        return true;
-      }
-
-      public Row next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        return current.next();
-      }
-    };
+    Stream<Row> contributors = StreamSupport.stream(Spliterators.spliteratorUnknownSize(byRequest(rows),
+        Spliterator.ORDERED), false).flatMap(request -> splitRequest(request, policy, validatorsTo, summed).stream());
+    Stream<Row> rest = Stream.of(summed).flatMap(m -> m.entrySet().stream()
+        .map(e -> RowFactory.create(e.getKey().get(0), e.getKey().get(1), new BigDecimal(e.getValue()))));
+    return Stream.concat(contributors, rest).iterator();
   }
 
   /** Consecutive rows with the same request id (column 0), a list at a time. */
