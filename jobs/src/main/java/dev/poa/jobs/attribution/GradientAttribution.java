@@ -226,9 +226,12 @@ public final class GradientAttribution {
       Trak.Preconditioner pre = Trak.Preconditioner.of(gram.matrix(), k, settings.damping(), settings.relativeDamping());
       // sorted here, in Spark's order of strings, rather than by an ORDER BY (a sampling job, a shuffle
       // and a sort for 4,000 rows took 1.2 s more): the chunks, and so the bits, are as before
-      List<Row> q = new ArrayList<>(queries.filter(col("sketch_spec").equalTo(lit(spec)))
-          .select("request_id", "gradient_sketch").collectAsList());
-      q.sort((x, y) -> compareUtf8(x.getString(0), y.getString(0)));
+      // typed: each sketch arrives as a float[] (collected as Rows, the queries were k boxed floats each,
+      // 4 M objects at 4,000 queries and k = 1024, held on the driver through the whitening)
+      List<QueryRow> q = new ArrayList<>(queries.filter(col("sketch_spec").equalTo(lit(spec)))
+          .select(col("request_id").as("requestId"), col("gradient_sketch").as("sketch"))
+          .as(org.apache.spark.sql.Encoders.bean(QueryRow.class)).collectAsList());
+      q.sort((x, y) -> compareUtf8(x.getRequestId(), y.getRequestId()));
       progress.step(String.format("gradient: adapter %s, %d training sketches (k = %d, λ = %.4g), %d queries", adapter,
           gram.count(), k, pre.lambda(), q.size()));
       long scoringStart = System.nanoTime();
@@ -263,7 +266,7 @@ public final class GradientAttribution {
    * inverse; the chunks on the driver's cores in parallel (the executors wait for them), each the
    * same product as alone, so the same bits.
    */
-  private List<QueryChunk> whiten(List<Row> q, Trak.Preconditioner pre, int k, double maxNorm) {
+  private List<QueryChunk> whiten(List<QueryRow> q, Trak.Preconditioner pre, int k, double maxNorm) {
     int size = settings.queryChunk();
     int n = (q.size() + size - 1) / size;
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
@@ -275,13 +278,18 @@ public final class GradientAttribution {
     try {
       List<java.util.concurrent.Future<QueryChunk>> futures = new ArrayList<>();
       for (int from = 0; from < q.size(); from += size) {
-        List<Row> chunk = q.subList(from, Math.min(q.size(), from + size));
+        List<QueryRow> chunk = q.subList(from, Math.min(q.size(), from + size));
         futures.add(pool.submit(() -> {
           String[] ids = new String[chunk.size()];
           float[] raw = new float[chunk.size() * k];
           for (int i = 0; i < ids.length; i++) {
-            ids[i] = chunk.get(i).getString(0);
-            System.arraycopy(floats(chunk.get(i).getList(1)), 0, raw, i * k, k);
+            ids[i] = chunk.get(i).getRequestId();
+            float[] sketch = chunk.get(i).getSketch();
+            if (sketch.length != k) {
+              throw new IllegalStateException("gradient sketch of inference " + ids[i] + " has " + sketch.length
+                  + " numbers, but its sketch spec says k = " + k);
+            }
+            System.arraycopy(sketch, 0, raw, i * k, k);
           }
           float[] whitened = pre.whitenAll(raw, ids.length);
           int[] scaleExp = new int[ids.length];
@@ -567,14 +575,6 @@ public final class GradientAttribution {
     return value.multiply(org.apache.spark.sql.functions.pow(lit(2.0), exp));
   }
 
-  static float[] floats(List<Object> values) {
-    float[] out = new float[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = ((Number) values.get(i)).floatValue();
-    }
-    return out;
-  }
-
   /** A chunk of whitened queries (all chunks of an adapter are broadcast together). */
   record QueryChunk(String[] ids, float[] whitened, int k, int[] scaleExp) implements Serializable {}
 
@@ -607,6 +607,28 @@ public final class GradientAttribution {
 
     public void setDatanet(String v) {
       datanet = v;
+    }
+
+    public float[] getSketch() {
+      return sketch;
+    }
+
+    public void setSketch(float[] v) {
+      sketch = v;
+    }
+  }
+
+  /** A query sketch as read (bean, for Spark's typed decoding). */
+  public static final class QueryRow implements Serializable {
+    private String requestId;
+    private float[] sketch;
+
+    public String getRequestId() {
+      return requestId;
+    }
+
+    public void setRequestId(String v) {
+      requestId = v;
     }
 
     public float[] getSketch() {
