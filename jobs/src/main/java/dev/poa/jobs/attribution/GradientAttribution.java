@@ -284,12 +284,7 @@ public final class GradientAttribution {
           float[] raw = new float[chunk.size() * k];
           for (int i = 0; i < ids.length; i++) {
             ids[i] = chunk.get(i).getRequestId();
-            float[] sketch = chunk.get(i).getSketch();
-            if (sketch.length != k) {
-              throw new IllegalStateException("gradient sketch of inference " + ids[i] + " has " + sketch.length
-                  + " numbers, but its sketch spec says k = " + k);
-            }
-            System.arraycopy(sketch, 0, raw, i * k, k);
+            copySketch(chunk.get(i).getSketch(), k, raw, i, "the gradient sketch of inference " + ids[i]);
           }
           float[] whitened = pre.whitenAll(raw, ids.length);
           int[] scaleExp = new int[ids.length];
@@ -575,6 +570,19 @@ public final class GradientAttribution {
     return value.multiply(org.apache.spark.sql.functions.pow(lit(2.0), exp));
   }
 
+  /**
+   * Copies a sketch into row {@code row} of a row-major matrix of k columns, refusing one of another
+   * length. Ingest checks every sketch against its spec; a row written past it would otherwise be read
+   * as part of its neighbour (shorter) or cut (longer) without a word.
+   */
+  static void copySketch(float[] sketch, int k, float[] into, int row, String what) {
+    if (sketch.length != k) {
+      throw new IllegalStateException(what + " has " + sketch.length + " numbers, but its sketch spec says k = " + k
+          + ": it was not written by poa's ingest, which checks the length");
+    }
+    System.arraycopy(sketch, 0, into, row * k, k);
+  }
+
   /** A chunk of whitened queries (all chunks of an adapter are broadcast together). */
   record QueryChunk(String[] ids, float[] whitened, int k, int[] scaleExp) implements Serializable {}
 
@@ -655,11 +663,7 @@ public final class GradientAttribution {
           ids[n] = r.getContributionId();
           contributors[n] = r.getContributor();
           datanets[n] = r.getDatanet();
-          float[] s = r.getSketch();
-          if (s.length != k) {
-            throw new IllegalStateException("sketch of " + ids[n] + " has " + s.length + " numbers, expected " + k);
-          }
-          System.arraycopy(s, 0, sketches, n * k, k);
+          copySketch(r.getSketch(), k, sketches, n, "the training sketch of contribution " + ids[n]);
           n++;
         }
         out.add(new Block(ids, contributors, datanets, sketches, n));

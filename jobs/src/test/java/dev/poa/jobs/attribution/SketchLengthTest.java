@@ -1,0 +1,56 @@
+package dev.poa.jobs.attribution;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A sketch whose length is not its spec's k is refused with an error naming it, for the queries and
+ * for the training sketches, instead of being read into the matrix as part of its neighbour.
+ */
+class SketchLengthTest {
+  static GradientAttribution.SketchRow row(String id, float... sketch) {
+    GradientAttribution.SketchRow r = new GradientAttribution.SketchRow();
+    r.setContributionId(id);
+    r.setContributor("0xc");
+    r.setDatanet("d");
+    r.setSketch(sketch);
+    return r;
+  }
+
+  @Test
+  void aSketchOfTheSpecsLengthIsCopiedIntoItsRow() {
+    float[] into = new float[3 * 2];
+    GradientAttribution.copySketch(new float[] {1, 2}, 2, into, 1, "q");
+    GradientAttribution.copySketch(new float[] {5, 6}, 2, into, 2, "q");
+    assertArrayEquals(new float[] {0, 0, 1, 2, 5, 6}, into);
+  }
+
+  @Test
+  void aShorterOrLongerQuerySketchIsRefusedNamingIt() {
+    float[] into = new float[4 * 3];
+    for (float[] wrong : List.of(new float[] {1, 2}, new float[] {1, 2, 3, 4})) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> GradientAttribution.copySketch(wrong, 3, into, 1, "the gradient sketch of inference r-7"));
+      assertTrue(e.getMessage().startsWith("the gradient sketch of inference r-7 has " + wrong.length + " numbers"),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("k = 3"), e.getMessage());
+    }
+    assertArrayEquals(new float[12], into, "nothing copied");
+  }
+
+  @Test
+  void packingTrainingSketchesRefusesOneOfAnotherLength() {
+    List<GradientAttribution.Block> ok = GradientAttribution.Block.pack(
+        List.of(row("c1", 1, 2, 3), row("c2", 4, 5, 6), row("c3", 7, 8, 9)).iterator(), 3, 2);
+    assertEquals(2, ok.size());
+    assertArrayEquals(new float[] {7, 8, 9, 0, 0, 0}, ok.get(1).sketches());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> GradientAttribution.Block.pack(
+        List.of(row("c1", 1, 2, 3), row("c2", 4, 5, 6), row("c3", 7, 8)).iterator(), 3, 2));
+    assertTrue(e.getMessage().startsWith("the training sketch of contribution c3 has 2 numbers"), e.getMessage());
+  }
+}
