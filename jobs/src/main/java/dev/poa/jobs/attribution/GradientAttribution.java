@@ -762,11 +762,18 @@ public final class GradientAttribution {
             int base = qi * nc;
             int tb = qi * topK;
             int sb = qi * nk;
+            if (unit > 0) {
+              addFixed(out, base, nc, unit, sums, sb, ks);
+            } else {
+              for (int c = 0; c < nc; c++) {
+                double s = out[base + c];
+                if (s > 0) {
+                  sums[sb + ks[c]] += fixed(s, exp);
+                }
+              }
+            }
             for (int c = 0; c < nc; c++) {
               double s = out[base + c];
-              if (s > 0) {
-                sums[sb + ks[c]] += unit > 0 ? roundPositive(s * unit) : fixed(s, exp);
-              }
               int count = topCount[qi];
               // better(s, id, weakest kept, its id), with the ids compared only on a tie
               if (count < topK || s > topScore[tb]
@@ -845,6 +852,24 @@ public final class GradientAttribution {
   }
 
   /** Ranking of contributions for one query: higher score first, then smaller id. */
+  /**
+   * Adds each positive score's fixed-point value, {@code roundPositive(s·unit)}, to its key's sum:
+   * the same longs as {@code if (s > 0) sums[..] += roundPositive(s * unit)}, without a branch on
+   * the sign of a score (half of them are negative, in no order the processor can predict: a
+   * mispredicted branch per score). A score ≤ 0 (or NaN) makes x &lt; 0.5 (or NaN), which adds 0.
+   * {@code unit} is a power of two ({@link #fixedUnit}), so x is a float's 24-bit significand
+   * times a power of two, exactly: below 2^52, {@code (long) (x + 0.5)} is roundPositive's own
+   * formula; from 2^52 on, x is a multiple of 2^29, x + 0.5 rounds back to x, and the cast is
+   * Math.round(x) (both saturate from 2^63 on).
+   */
+  static void addFixed(float[] out, int base, int nc, double unit, long[] sums, int sb, int[] ks) {
+    for (int c = 0; c < nc; c++) {
+      double x = out[base + c] * unit;
+      long v = (long) (x + 0.5);
+      sums[sb + ks[c]] += x >= 0.5 ? v : 0L;
+    }
+  }
+
   static boolean better(double s1, String id1, double s2, String id2) {
     return s1 != s2 ? s1 > s2 : id1.compareTo(id2) < 0;
   }

@@ -57,4 +57,40 @@ class FixedPointTest {
       assertEquals(Math.round(x), GradientAttribution.roundPositive(x), "x = " + x);
     }
   }
+
+  @Test
+  void addingWithoutABranchGivesTheSumsOfThePositiveScores() {
+    Random r = new Random(7);
+    int nc = 4_096;
+    int keys = 37;
+    for (int exp : new int[] {-140, -20, 0, 1, 8, 30, 36, 37, 90, 400}) {
+      double unit = GradientAttribution.fixedUnit(exp);
+      float[] out = new float[nc + 3];
+      int[] ks = new int[nc];
+      for (int c = 0; c < nc; c++) {
+        ks[c] = r.nextInt(keys);
+        out[3 + c] = switch (c % 9) {
+          case 0 -> -(float) Math.scalb(r.nextDouble(), exp); // negative
+          case 1 -> c % 2 == 0 ? 0f : -0f;
+          case 2 -> Float.NaN;
+          case 3 -> (float) Math.scalb(r.nextDouble(), exp - 37 - r.nextInt(4)); // x around 0.5 and below
+          case 4 -> Float.MIN_VALUE;
+          case 5 -> c % 2 == 0 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+          case 6 -> (float) Math.scalb(r.nextDouble(), exp + 17 + r.nextInt(24)); // beyond the bound: x from 2^52 to 2^76
+          default -> (float) Math.scalb(r.nextDouble() * 2 - 1, exp);
+        };
+      }
+      long[] expected = new long[2 * keys];
+      long[] actual = new long[2 * keys];
+      for (int c = 0; c < nc; c++) {
+        double s = out[3 + c];
+        if (s > 0) {
+          expected[keys + ks[c]] += GradientAttribution.roundPositive(s * unit);
+        }
+      }
+      GradientAttribution.addFixed(out, 3, nc, unit, actual, keys, ks);
+      assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(actual), "exp " + exp);
+      assertEquals(true, java.util.Arrays.stream(expected).filter(v -> v != 0).count() > keys / 2, "exp " + exp);
+    }
+  }
 }
