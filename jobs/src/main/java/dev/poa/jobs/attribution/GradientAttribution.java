@@ -851,7 +851,6 @@ public final class GradientAttribution {
     }
   }
 
-  /** Ranking of contributions for one query: higher score first, then smaller id. */
   /**
    * Adds each positive score's fixed-point value, {@code roundPositive(s·unit)}, to its key's sum:
    * the same longs as {@code if (s > 0) sums[..] += roundPositive(s * unit)}, without a branch on
@@ -870,6 +869,7 @@ public final class GradientAttribution {
     }
   }
 
+  /** Ranking of contributions for one query: higher score first, then smaller id. */
   static boolean better(double s1, String id1, double s2, String id2) {
     return s1 != s2 ? s1 > s2 : id1.compareTo(id2) < 0;
   }
