@@ -372,17 +372,6 @@ public final class GradientAttribution {
   }
 
   /**
-   * {@code Math.round(x)} for x ≥ 0, without its bit manipulation on the hot path (about a tenth
-   * of the scoring's time went to it). Below 2^52, x + 0.5 is exact for every x ≥ 0.5 (its ulp is at
-   * most 0.5 and divides 0.5), so truncating it is floor(x + 0.5), which is Math.round's definition;
-   * below 0.5 the result is 0 (adding 0.5 to the largest double below 0.5 would round up to 1.0);
-   * from 2^52 on, x is an integer and Math.round is kept.
-   */
-  static long roundPositive(double x) {
-    return x < 0.5 ? 0L : x < 0x1p52 ? (long) (x + 0.5) : Math.round(x);
-  }
-
-  /**
    * Merges the partitions' partial results into score rows. On the CPU, the partials of a query are
    * brought together by one shuffle and merged by {@link #merge} (the SQL plan took 3–4 times as
    * long: it reads the partial rows four times, and shuffles and sorts them for two aggregates, a
@@ -852,14 +841,15 @@ public final class GradientAttribution {
   }
 
   /**
-   * Adds each positive score's fixed-point value, {@code roundPositive(s·unit)}, to its key's sum:
-   * the same longs as {@code if (s > 0) sums[..] += roundPositive(s * unit)}, without a branch on
-   * the sign of a score (half of them are negative, in no order the processor can predict: a
-   * mispredicted branch per score). A score ≤ 0 (or NaN) makes x &lt; 0.5 (or NaN), which adds 0.
-   * {@code unit} is a power of two ({@link #fixedUnit}), so x is a float's 24-bit significand
-   * times a power of two, exactly: below 2^52, {@code (long) (x + 0.5)} is roundPositive's own
-   * formula; from 2^52 on, x is a multiple of 2^29, x + 0.5 rounds back to x, and the cast is
-   * Math.round(x) (both saturate from 2^63 on).
+   * Adds each positive score's fixed-point value, {@code Math.round(s·unit)}, to its key's sum: the
+   * same longs as {@code if (s > 0) sums[..] += Math.round(s * unit)}, without Math.round's bit
+   * manipulation (about a tenth of the scoring's time went to it) and without a branch on the sign
+   * of a score (half of them are negative, in no order the processor can predict).
+   * {@code unit} is a power of two ({@link #fixedUnit}), so x = s·unit is a float's 24-bit
+   * significand times a power of two, exactly. From 0.5 to 2^52, x + 0.5 is exact (its ulp is at
+   * most 0.5 and divides 0.5), so truncating it is floor(x + 0.5), Math.round's definition; from
+   * 2^52 on, x is a multiple of 2^29, x + 0.5 rounds back to x, and the cast is Math.round(x) (both
+   * saturate from 2^63 on). Below 0.5 (a score ≤ 0, a NaN, or one too small to count) it adds 0.
    */
   static void addFixed(float[] out, int base, int nc, double unit, long[] sums, int sb, int[] ks) {
     for (int c = 0; c < nc; c++) {

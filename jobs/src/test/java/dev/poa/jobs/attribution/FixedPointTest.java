@@ -31,13 +31,13 @@ class FixedPointTest {
 
   @Test
   void roundingAPositiveAmountIsMathRound() {
-    java.util.List<Double> xs = new java.util.ArrayList<>(java.util.List.of(0.0, Double.MIN_VALUE, Math.nextDown(0.5), 0.5,
-        Math.nextUp(0.5), 1.0, 1.5, 2.5, 0x1p52, Math.nextDown(0x1p52), 0x1p52 + 1, 0x1p53 + 2, 0x1p62, 0x1p70,
-        Double.MAX_VALUE, Double.POSITIVE_INFINITY));
-    // every neighbourhood of a half-integer, where rounding changes direction, up to 2^52
-    for (int e = 0; e <= 52; e++) {
-      for (double h : new double[] {Math.scalb(1.0, e) - 0.5, Math.scalb(1.0, e) + 0.5, Math.scalb(1.0, e) * 1.5 + 0.5}) {
-        double d = h;
+    java.util.List<Float> xs = new java.util.ArrayList<>(java.util.List.of(0f, Float.MIN_VALUE, Math.nextDown(0.5f), 0.5f,
+        Math.nextUp(0.5f), 1f, 1.5f, 2.5f, 0x1p52f, Math.nextDown(0x1p52f), Math.nextUp(0x1p52f), 0x1p62f, 0x1p70f,
+        Float.MAX_VALUE, Float.POSITIVE_INFINITY));
+    // every neighbourhood of a half-integer, where rounding changes direction, as far as floats have them
+    for (int e = 0; e <= 24; e++) {
+      for (float h : new float[] {Math.scalb(1f, e) - 0.5f, Math.scalb(1f, e) + 0.5f, Math.scalb(1f, e) * 1.5f + 0.5f}) {
+        float d = h;
         for (int i = 0; i < 3; i++) {
           xs.add(d);
           d = Math.nextDown(d);
@@ -51,10 +51,19 @@ class FixedPointTest {
     }
     Random r = new Random(5);
     for (int i = 0; i < 1_000_000; i++) {
-      xs.add(Math.scalb(r.nextDouble(), r.nextInt(70) - 10));
+      xs.add((float) Math.scalb(r.nextDouble(), r.nextInt(70) - 10));
     }
-    for (double x : xs) {
-      assertEquals(Math.round(x), GradientAttribution.roundPositive(x), "x = " + x);
+    // unit 1 (exp = FIXED_BITS): x is the float itself; one key per value
+    float[] out = new float[xs.size()];
+    int[] ks = new int[xs.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = xs.get(i);
+      ks[i] = i;
+    }
+    long[] sums = new long[out.length];
+    GradientAttribution.addFixed(out, 0, out.length, GradientAttribution.fixedUnit(GradientAttribution.FIXED_BITS), sums, 0, ks);
+    for (int i = 0; i < out.length; i++) {
+      assertEquals(Math.round((double) out[i]), sums[i], "x = " + out[i]);
     }
   }
 
@@ -85,7 +94,7 @@ class FixedPointTest {
       for (int c = 0; c < nc; c++) {
         double s = out[3 + c];
         if (s > 0) {
-          expected[keys + ks[c]] += GradientAttribution.roundPositive(s * unit);
+          expected[keys + ks[c]] += Math.round(s * unit);
         }
       }
       GradientAttribution.addFixed(out, 3, nc, unit, actual, keys, ks);
