@@ -1,8 +1,8 @@
 # The garbage collector and heap ./poa and bench/run start the JVM with (sourced by both, so that the benches
-# measure what poa runs). Prints the collector option, or nothing when the options given name a collector of their own
-# (two collectors make the JVM refuse to start).
+# measure what poa runs).
 #
-# The throughput (parallel) collector: poa's commands are batch work, where a pause costs nothing and G1's
+# java_collector prints the collector option, or nothing when the options given name a collector of their own
+# (two collectors make the JVM refuse to start). The throughput (parallel) collector: poa's commands are batch work, where a pause costs nothing and G1's
 # concurrent marking costs one core of two. Spark's memory pages (16 MB sort pages, 4 MB broadcast chunks,
 # 1 MB serialisation buffers) are humongous objects to G1 at a driver's heap size, and each one allocated
 # while the cached leaves hold the heap above G1's threshold starts a marking cycle: 80-100 cycles in one
