@@ -24,6 +24,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -59,15 +61,17 @@ public final class GradientAttribution {
   /**
    * One partition's result for one query: its local top-k contributions (score scaled by
    * 2^−scaleExp, and its fixed-point amount) and the clipped fixed-point sum of each
-   * (contributor, datanet) of the partition with a positive sum.
+   * (contributor, datanet) of the partition with a positive sum. Each (contributor, datanet) is its
+   * number in the adapter's {@link Keys}: the names crossed the shuffle once per query and
+   * partition, three quarters of the partials' bytes at 50 contributors.
    */
-  record Partial(String requestId, int part, int scaleExp, String[] topIds, String[] topContributors,
-      String[] topDatanets, double[] topValues, long[] topFixed, String[] sumContributors, String[] sumDatanets,
-      long[] sumTotals) implements Serializable {
+  record Partial(String requestId, int part, int scaleExp, String[] topIds, int[] topKeys, double[] topValues,
+      long[] topFixed, int[] sumKeys, long[] sumTotals) implements Serializable {
     /** As bytes, for the shuffle (strings in modified UTF-8, so any Java string comes back as it was). */
     byte[] encode() {
       try {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64 * (topIds.length + sumTotals.length) + 64);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(32 * topIds.length
+            + 12 * sumTotals.length + 64);
         java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
         out.writeUTF(requestId);
         out.writeInt(part);
@@ -75,15 +79,13 @@ public final class GradientAttribution {
         out.writeInt(topIds.length);
         for (int i = 0; i < topIds.length; i++) {
           out.writeUTF(topIds[i]);
-          out.writeUTF(topContributors[i]);
-          out.writeUTF(topDatanets[i]);
+          out.writeInt(topKeys[i]);
           out.writeDouble(topValues[i]);
           out.writeLong(topFixed[i]);
         }
         out.writeInt(sumTotals.length);
         for (int i = 0; i < sumTotals.length; i++) {
-          out.writeUTF(sumContributors[i]);
-          out.writeUTF(sumDatanets[i]);
+          out.writeInt(sumKeys[i]);
           out.writeLong(sumTotals[i]);
         }
         out.flush();
@@ -101,45 +103,100 @@ public final class GradientAttribution {
         int scaleExp = in.readInt();
         int n = in.readInt();
         String[] ids = new String[n];
-        String[] contributors = new String[n];
-        String[] datanets = new String[n];
+        int[] keys = new int[n];
         double[] values = new double[n];
         long[] fixed = new long[n];
         for (int i = 0; i < n; i++) {
           ids[i] = in.readUTF();
-          contributors[i] = in.readUTF();
-          datanets[i] = in.readUTF();
+          keys[i] = in.readInt();
           values[i] = in.readDouble();
           fixed[i] = in.readLong();
         }
         int m = in.readInt();
-        String[] sumContributors = new String[m];
-        String[] sumDatanets = new String[m];
+        int[] sumKeys = new int[m];
         long[] totals = new long[m];
         for (int i = 0; i < m; i++) {
-          sumContributors[i] = in.readUTF();
-          sumDatanets[i] = in.readUTF();
+          sumKeys[i] = in.readInt();
           totals[i] = in.readLong();
         }
-        return new Partial(requestId, part, scaleExp, ids, contributors, datanets, values, fixed, sumContributors,
-            sumDatanets, totals);
+        return new Partial(requestId, part, scaleExp, ids, keys, values, fixed, sumKeys, totals);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
     }
 
-    /** As {@link #PARTIAL} rows. */
-    List<Row> rows() {
+    /** As {@link #PARTIAL} rows, the keys by name. */
+    List<Row> rows(Keys keys) {
       List<Row> out = new ArrayList<>(topIds.length + sumTotals.length);
       for (int i = 0; i < topIds.length; i++) {
-        out.add(RowFactory.create(requestId, "top", part, topIds[i], topContributors[i], topDatanets[i], topValues[i],
-            scaleExp, topFixed[i]));
+        out.add(RowFactory.create(requestId, "top", part, topIds[i], keys.contributor(topKeys[i]),
+            keys.datanet(topKeys[i]), topValues[i], scaleExp, topFixed[i]));
       }
       for (int i = 0; i < sumTotals.length; i++) {
-        out.add(RowFactory.create(requestId, "sum", part, null, sumContributors[i], sumDatanets[i],
+        out.add(RowFactory.create(requestId, "sum", part, null, keys.contributor(sumKeys[i]), keys.datanet(sumKeys[i]),
             Math.scalb((double) sumTotals[i], -FIXED_BITS), scaleExp, sumTotals[i]));
       }
       return out;
+    }
+  }
+
+  /**
+   * The (contributor, datanet) pairs of an adapter's training sketches, numbered in the order the merge
+   * writes a query's rest rows (Java's order of contributor, NUL, datanet), and for each partition of
+   * the scoring, the number of each of its pairs in the order the partition first meets them.
+   */
+  record Keys(String[] contributors, String[] datanets, int[][] partitionKeys) implements Serializable {
+    /** @param partitions each partition's pairs in first-seen order ({@link PartitionScorer#keys}) */
+    static Keys of(List<List<String[]>> partitions) {
+      java.util.TreeMap<String, String[]> sorted = new java.util.TreeMap<>();
+      for (List<String[]> pairs : partitions) {
+        for (String[] pair : pairs) {
+          sorted.putIfAbsent(name(pair[0], pair[1]), pair);
+        }
+      }
+      String[] contributors = new String[sorted.size()];
+      String[] datanets = new String[sorted.size()];
+      Map<String, Integer> number = new HashMap<>();
+      for (String[] pair : sorted.values()) {
+        number.put(name(pair[0], pair[1]), number.size());
+        contributors[number.size() - 1] = pair[0];
+        datanets[number.size() - 1] = pair[1];
+      }
+      int[][] partitionKeys = new int[partitions.size()][];
+      for (int p = 0; p < partitions.size(); p++) {
+        partitionKeys[p] = partitions.get(p).stream().mapToInt(pair -> number.get(name(pair[0], pair[1]))).toArray();
+      }
+      return new Keys(contributors, datanets, partitionKeys);
+    }
+
+    private static String name(String contributor, String datanet) {
+      return contributor + "\u0000" + datanet;
+    }
+
+    String contributor(int key) {
+      return contributors[key];
+    }
+
+    String datanet(int key) {
+      return datanets[key];
+    }
+
+    /**
+     * Partition {@code part}'s numbers, for its pairs as its scoring task meets them: the same pairs
+     * in the same order as its Gram task met them (one cached RDD, sorted), which this checks rather
+     * than trusts, since a number taken for another pair would credit another contributor.
+     */
+    int[] numbers(int part, List<String[]> pairs) {
+      int[] numbers = part < partitionKeys.length ? partitionKeys[part] : new int[0];
+      boolean same = numbers.length == pairs.size();
+      for (int i = 0; same && i < numbers.length; i++) {
+        same = contributors[numbers[i]].equals(pairs.get(i)[0]) && datanets[numbers[i]].equals(pairs.get(i)[1]);
+      }
+      if (!same) {
+        throw new IllegalStateException("partition " + part + " of the training sketches holds other contributors "
+            + "than when its Gram matrix was summed: the cached sketches changed between two jobs");
+      }
+      return numbers;
     }
   }
 
@@ -183,7 +240,8 @@ public final class GradientAttribution {
   public Output scores(Dataset<Row> inferences, Progress progress) {
     List<String> adapters = inferences.select("adapter_id").distinct().orderBy("adapter_id")
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
-    List<JavaRDD<Partial>> partials = new ArrayList<>();
+    List<Scored> partials = new ArrayList<>();
+    List<Broadcast<Keys>> broadcastKeys = new ArrayList<>();
     Dataset<Row> reasons = spark.createDataFrame(List.of(), REASONS);
     List<JavaRDD<Block>> cachedBlocks = new ArrayList<>();
     long pairs = 0;
@@ -204,34 +262,47 @@ public final class GradientAttribution {
       int blockRows = settings.blockRows();
       // Fixed partitions, sorted: every partial sum below is over the same rows in the same order.
       Dataset<Row> partitioned = partitionedTrainingSketches(adapter);
-      JavaRDD<Block> blocks = partitioned
-          .select(col("contribution_id").as("contributionId"), col("contributor"), col("datanet"), col("sketch"))
-          // typed read: the sketch arrives as a float[] (no boxing of k numbers per row)
-          .as(org.apache.spark.sql.Encoders.bean(SketchRow.class)).javaRDD()
-          .mapPartitions((Iterator<SketchRow> it) -> Block.pack(it, k, blockRows).iterator())
+      // Spark's own rows: each sketch is copied out of its array as floats (read through a bean, each of
+      // the k numbers was boxed on the way to its float[], a seventh of the Gram job's time)
+      JavaRDD<Block> blocks = partitioned.select("contribution_id", "contributor", "datanet", "sketch")
+          .queryExecution().toRdd().toJavaRDD()
+          .mapPartitions((Iterator<InternalRow> it) -> Block.pack(it, k, blockRows).iterator())
           .persist(StorageLevel.MEMORY_AND_DISK());
       cachedBlocks.add(blocks);
       Trak.Gram gram = new Trak.Gram(k);
-      List<Trak.Gram> parts = blocks.mapPartitions((Iterator<Block> it) -> {
+      // each partition's partial Gram, and its (contributor, datanet) pairs for the adapter's Keys
+      List<GramPart> parts = blocks.mapPartitionsWithIndex((idx, it) -> {
         Trak.Gram g = new Trak.Gram(k);
+        List<Block> seen = new ArrayList<>();
         while (it.hasNext()) {
           Block blk = it.next();
           g.addBlock(blk.sketches(), blk.size());
+          seen.add(blk);
         }
-        return List.of(g).iterator();
-      }).collect();
-      for (Trak.Gram g : parts) {
-        gram.merge(g);
+        return List.of(new GramPart(idx, g, PartitionScorer.keys(seen))).iterator();
+      }, false).collect();
+      List<List<String[]>> partitionPairs = new ArrayList<>();
+      for (GramPart part : parts) {
+        gram.merge(part.gram());
+        partitionPairs.add(part.pairs());
+        if (part.index() != partitionPairs.size() - 1) {
+          throw new IllegalStateException("Gram partials out of partition order");
+        }
       }
+      Broadcast<Keys> keys = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
+          .broadcast(Keys.of(partitionPairs));
+      broadcastKeys.add(keys);
       Trak.Preconditioner pre = Trak.Preconditioner.of(gram.matrix(), k, settings.damping(), settings.relativeDamping());
       // sorted here, in Spark's order of strings, rather than by an ORDER BY (a sampling job, a shuffle
       // and a sort for 4,000 rows took 1.2 s more): the chunks, and so the bits, are as before
-      // typed: each sketch arrives as a float[] (collected as Rows, the queries were k boxed floats each,
-      // 4 M objects at 4,000 queries and k = 1024, held on the driver through the whitening)
-      List<QueryRow> q = new ArrayList<>(queries.filter(col("sketch_spec").equalTo(lit(spec)))
-          .select(col("request_id").as("requestId"), col("gradient_sketch").as("sketch"))
-          .as(org.apache.spark.sql.Encoders.bean(QueryRow.class)).collectAsList());
-      q.sort((x, y) -> compareUtf8(x.getRequestId(), y.getRequestId()));
+      // collected as Spark's rows, each sketch copied out as floats (as Rows, the queries were k boxed floats
+      // each, 4 M objects at 4,000 queries and k = 1024, held on the driver through the whitening)
+      List<Query> q = new ArrayList<>(queries.filter(col("sketch_spec").equalTo(lit(spec)))
+          .select("request_id", "gradient_sketch").queryExecution().toRdd().toJavaRDD().map(r -> {
+            String id = r.getUTF8String(0).toString();
+            return new Query(id, floats(r.getArray(1), "the gradient sketch of inference " + id));
+          }).collect());
+      q.sort((x, y) -> compareUtf8(x.requestId(), y.requestId()));
       progress.step(String.format("gradient: adapter %s, %d training sketches (k = %d, λ = %.4g), %d queries", adapter,
           gram.count(), k, pre.lambda(), q.size()));
       long scoringStart = System.nanoTime();
@@ -247,17 +318,18 @@ public final class GradientAttribution {
           .broadcast(chunks);
       int topK = settings.topK();
       JavaRDD<Partial> scored = blocks.mapPartitionsWithIndex(
-          (idx, it) -> scorePartition(idx, it, b.value(), topK), false);
+          (idx, it) -> scorePartition(idx, it, b.value(), keys.value(), topK), false);
       // computed once, here (the merge below reads it; a lost block fails the job, as any local checkpoint)
       scored.rdd().localCheckpoint();
       scored.count();
-      partials.add(scored);
+      partials.add(new Scored(scored, keys));
       b.unpersist();
       progress.step(String.format("gradient: adapter %s, scored %d queries", adapter, q.size()));
       scoringNanos += System.nanoTime() - scoringStart;
     }
     Dataset<Row> scores = combine(partials).localCheckpoint();
     cachedBlocks.forEach(JavaRDD::unpersist);
+    broadcastKeys.forEach(Broadcast::unpersist);
     return new Output(scores, reasons, pairs, scoringNanos);
   }
 
@@ -266,7 +338,7 @@ public final class GradientAttribution {
    * inverse; the chunks on the driver's cores in parallel (the executors wait for them), each the
    * same product as alone, so the same bits.
    */
-  private List<QueryChunk> whiten(List<QueryRow> q, Trak.Preconditioner pre, int k, double maxNorm) {
+  private List<QueryChunk> whiten(List<Query> q, Trak.Preconditioner pre, int k, double maxNorm) {
     int size = settings.queryChunk();
     int n = (q.size() + size - 1) / size;
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
@@ -278,13 +350,13 @@ public final class GradientAttribution {
     try {
       List<java.util.concurrent.Future<QueryChunk>> futures = new ArrayList<>();
       for (int from = 0; from < q.size(); from += size) {
-        List<QueryRow> chunk = q.subList(from, Math.min(q.size(), from + size));
+        List<Query> chunk = q.subList(from, Math.min(q.size(), from + size));
         futures.add(pool.submit(() -> {
           String[] ids = new String[chunk.size()];
           float[] raw = new float[chunk.size() * k];
           for (int i = 0; i < ids.length; i++) {
-            ids[i] = chunk.get(i).getRequestId();
-            copySketch(chunk.get(i).getSketch(), k, raw, i, "the gradient sketch of inference " + ids[i]);
+            ids[i] = chunk.get(i).requestId();
+            copySketch(chunk.get(i).sketch(), k, raw, i, "the gradient sketch of inference " + ids[i]);
           }
           float[] whitened = pre.whitenAll(raw, ids.length);
           int[] scaleExp = new int[ids.length];
@@ -378,33 +450,57 @@ public final class GradientAttribution {
    * window and three joins). With the RAPIDS Accelerator on, the same merge runs as SQL
    * ({@link #combineSql}), which the GPU runs. Both give the same rows (a test compares them).
    */
-  Dataset<Row> combine(List<JavaRDD<Partial>> partials) {
+  Dataset<Row> combine(List<Scored> partials) {
     if (partials.isEmpty()) {
       return spark.createDataFrame(List.of(), SCORES);
     }
     org.apache.spark.api.java.JavaSparkContext jsc = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext());
-    @SuppressWarnings("unchecked")
-    JavaRDD<Partial> all = partials.size() == 1 ? partials.get(0) : jsc.union(partials.toArray(new JavaRDD[0]));
     if (gpuSql(spark)) {
-      return combineSql(spark.createDataFrame(all.flatMap(p -> p.rows().iterator()), PARTIAL));
+      List<JavaRDD<Row>> rows = new ArrayList<>();
+      for (Scored s : partials) {
+        Broadcast<Keys> keys = s.keys();
+        rows.add(s.partials().flatMap(p -> p.rows(keys.value()).iterator()));
+      }
+      @SuppressWarnings("unchecked")
+      JavaRDD<Row> all = rows.size() == 1 ? rows.get(0) : jsc.union(rows.toArray(new JavaRDD[0]));
+      return combineSql(spark.createDataFrame(all, PARTIAL));
     }
     int topK = settings.topK();
     // Each partial crosses the shuffle as one binary value, sorted by request in Spark's own rows:
     // grouped as Java objects (groupBy), half of the merge's time went to Spark estimating the size
-    // of its map of them, object by object.
-    Dataset<Row> encoded = spark.createDataFrame(all.map(p -> RowFactory.create(p.requestId(), p.encode())),
-        ENCODED_PARTIAL);
-    return encoded.repartition(settings.partitions(), col("request_id")).sortWithinPartitions("request_id")
-        .mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> mergeSorted(it, topK),
-            org.apache.spark.sql.Encoders.row(SCORES));
+    // of its map of them, object by object. An inference is scored by one adapter, so its partials
+    // share one adapter's Keys, which the merge finds by the adapter's position in the list.
+    List<JavaRDD<Row>> encoded = new ArrayList<>();
+    List<Broadcast<Keys>> keys = new ArrayList<>();
+    for (Scored s : partials) {
+      int adapter = keys.size();
+      keys.add(s.keys());
+      encoded.add(s.partials().map(p -> RowFactory.create(p.requestId(), adapter, p.encode())));
+    }
+    @SuppressWarnings("unchecked")
+    JavaRDD<Row> all = encoded.size() == 1 ? encoded.get(0) : jsc.union(encoded.toArray(new JavaRDD[0]));
+    return spark.createDataFrame(all, ENCODED_PARTIAL).repartition(settings.partitions(), col("request_id"))
+        .sortWithinPartitions("request_id", "adapter")
+        .mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> mergeSorted(it, topK,
+            a -> keys.get(a).value()), org.apache.spark.sql.Encoders.row(SCORES));
   }
+
+  /** An adapter's scored partials, and the Keys their numbers refer to. */
+  record Scored(JavaRDD<Partial> partials, Broadcast<Keys> keys) {}
+
+  /** A partition's partial Gram matrix and its (contributor, datanet) pairs in first-seen order. */
+  record GramPart(int index, Trak.Gram gram, List<String[]> pairs) implements Serializable {}
 
   static final StructType ENCODED_PARTIAL = new StructType()
       .add("request_id", DataTypes.StringType, false)
+      .add("adapter", DataTypes.IntegerType, false)
       .add("partial", DataTypes.BinaryType, false);
 
-  /** The score rows of (request_id, encoded partial) rows sorted by request: each request's rows merged. */
-  static Iterator<Row> mergeSorted(Iterator<Row> sorted, int topK) {
+  /**
+   * The score rows of (request_id, adapter, encoded partial) rows sorted by request: each request's
+   * rows merged, with the Keys of its adapter.
+   */
+  static Iterator<Row> mergeSorted(Iterator<Row> sorted, int topK, java.util.function.IntFunction<Keys> keysOf) {
     return new Iterator<>() {
       private Row pending = sorted.hasNext() ? sorted.next() : null;
       private Iterator<Row> out = java.util.Collections.emptyIterator();
@@ -413,12 +509,14 @@ public final class GradientAttribution {
       public boolean hasNext() {
         while (!out.hasNext() && pending != null) {
           String request = pending.getString(0);
+          int adapter = pending.getInt(1);
+          Keys keys = keysOf.apply(adapter);
           List<Partial> group = new ArrayList<>();
-          while (pending != null && pending.getString(0).equals(request)) {
-            group.add(Partial.decode(pending.getAs(1)));
+          while (pending != null && pending.getString(0).equals(request) && pending.getInt(1) == adapter) {
+            group.add(Partial.decode(pending.getAs(2)));
             pending = sorted.hasNext() ? sorted.next() : null;
           }
-          out = merge(request, group, topK).iterator();
+          out = merge(request, group, topK, keys).iterator();
         }
         return out.hasNext();
       }
@@ -447,20 +545,17 @@ public final class GradientAttribution {
    * with a null contribution id; shares as fixed-point amounts over the query's total (no rows when
    * that total is 0). A score is its scaled value times 2^scaleExp, exactly.
    */
-  static List<Row> merge(String requestId, Iterable<Partial> partials, int topK) {
-    Map<String, long[]> totals = new java.util.TreeMap<>(); // key → {total, top sum}
-    Map<String, String[]> keyNames = new HashMap<>();
+  static List<Row> merge(String requestId, Iterable<Partial> partials, int topK, Keys keys) {
     List<Partial> parts = new ArrayList<>();
     List<int[]> candidates = new ArrayList<>(); // (partial, index in its top)
     int sumExp = Integer.MIN_VALUE;
     long requestTotal = 0;
+    int entries = 0;
     for (Partial p : partials) {
       int pi = parts.size();
       parts.add(p);
+      entries += p.sumTotals().length;
       for (int i = 0; i < p.sumTotals().length; i++) {
-        String key = p.sumContributors()[i] + "\u0000" + p.sumDatanets()[i];
-        totals.computeIfAbsent(key, x -> new long[2])[0] += p.sumTotals()[i];
-        keyNames.putIfAbsent(key, new String[] {p.sumContributors()[i], p.sumDatanets()[i]});
         requestTotal += p.sumTotals()[i];
         sumExp = Math.max(sumExp, p.scaleExp());
       }
@@ -472,6 +567,28 @@ public final class GradientAttribution {
     if (requestTotal <= 0) {
       return out;
     }
+    // each key's total: the sum entries sorted by key (a key's number is its place in the output order)
+    long[] byKey = new long[entries]; // key << 32 | the entry's place in amounts
+    long[] amounts = new long[entries];
+    int e = 0;
+    for (Partial p : parts) {
+      for (int i = 0; i < p.sumTotals().length; i++) {
+        byKey[e] = (long) p.sumKeys()[i] << 32 | e;
+        amounts[e++] = p.sumTotals()[i];
+      }
+    }
+    java.util.Arrays.sort(byKey);
+    int[] distinct = new int[entries];
+    long[] totals = new long[entries];
+    long[] topSums = new long[entries];
+    int n = 0;
+    for (int i = 0; i < entries; i++) {
+      int key = (int) (byKey[i] >>> 32);
+      if (n == 0 || distinct[n - 1] != key) {
+        distinct[n++] = key;
+      }
+      totals[n - 1] += amounts[(int) byKey[i]];
+    }
     candidates.sort((x, y) -> ranking(parts.get(x[0]).topValues()[x[1]], parts.get(x[0]).topIds()[x[1]],
         parts.get(y[0]).topValues()[y[1]], parts.get(y[0]).topIds()[y[1]]));
     for (int r = 0; r < Math.min(topK, candidates.size()); r++) {
@@ -481,18 +598,18 @@ public final class GradientAttribution {
       if (fixed <= 0) {
         continue;
       }
-      long[] t = totals.get(p.topContributors()[i] + "\u0000" + p.topDatanets()[i]);
-      if (t != null) {
-        t[1] += fixed;
+      int key = p.topKeys()[i];
+      int at = java.util.Arrays.binarySearch(distinct, 0, n, key);
+      if (at >= 0) {
+        topSums[at] += fixed;
       }
-      out.add(RowFactory.create(requestId, p.topIds()[i], p.topContributors()[i], p.topDatanets()[i],
+      out.add(RowFactory.create(requestId, p.topIds()[i], keys.contributor(key), keys.datanet(key),
           p.topValues()[i] * StrictMath.pow(2.0, p.scaleExp()), (double) fixed / (double) requestTotal, r + 1));
     }
-    for (Map.Entry<String, long[]> e : totals.entrySet()) {
-      long rest = e.getValue()[0] - e.getValue()[1];
+    for (int i = 0; i < n; i++) {
+      long rest = totals[i] - topSums[i];
       if (rest > 0) {
-        String[] names = keyNames.get(e.getKey());
-        out.add(RowFactory.create(requestId, null, names[0], names[1],
+        out.add(RowFactory.create(requestId, null, keys.contributor(distinct[i]), keys.datanet(distinct[i]),
             (double) rest / Math.scalb(1.0, FIXED_BITS) * StrictMath.pow(2.0, sumExp),
             (double) rest / (double) requestTotal, null));
       }
@@ -575,71 +692,28 @@ public final class GradientAttribution {
   /** A chunk of whitened queries (all chunks of an adapter are broadcast together). */
   record QueryChunk(String[] ids, float[] whitened, int k, int[] scaleExp) implements Serializable {}
 
-  /** A training sketch as read (bean, for Spark's typed decoding). */
-  public static final class SketchRow implements Serializable {
-    private String contributionId;
-    private String contributor;
-    private String datanet;
-    private float[] sketch;
+  /** A query's sketch, as collected. */
+  record Query(String requestId, float[] sketch) implements Serializable {}
 
-    public String getContributionId() {
-      return contributionId;
+  /**
+   * The numbers of a sketch as Spark holds it. The tables declare a sketch's elements optional; ingest
+   * refuses a sketch with a missing number, so one found here is refused too, rather than read as 0.
+   */
+  static float[] floats(ArrayData sketch, String what) {
+    int n = sketch.numElements();
+    for (int i = 0; i < n; i++) {
+      if (sketch.isNullAt(i)) {
+        throw new IllegalStateException(what + " has no number at position " + i
+            + ": it was not written by poa's ingest, which refuses a sketch with a missing number");
+      }
     }
-
-    public void setContributionId(String v) {
-      contributionId = v;
-    }
-
-    public String getContributor() {
-      return contributor;
-    }
-
-    public void setContributor(String v) {
-      contributor = v;
-    }
-
-    public String getDatanet() {
-      return datanet;
-    }
-
-    public void setDatanet(String v) {
-      datanet = v;
-    }
-
-    public float[] getSketch() {
-      return sketch;
-    }
-
-    public void setSketch(float[] v) {
-      sketch = v;
-    }
-  }
-
-  /** A query sketch as read (bean, for Spark's typed decoding). */
-  public static final class QueryRow implements Serializable {
-    private String requestId;
-    private float[] sketch;
-
-    public String getRequestId() {
-      return requestId;
-    }
-
-    public void setRequestId(String v) {
-      requestId = v;
-    }
-
-    public float[] getSketch() {
-      return sketch;
-    }
-
-    public void setSketch(float[] v) {
-      sketch = v;
-    }
+    return sketch.toFloatArray();
   }
 
   /** Training sketches of one partition, packed row-major for BLAS, with their ids. */
   record Block(String[] ids, String[] contributors, String[] datanets, float[] sketches, int size) implements Serializable {
-    static List<Block> pack(Iterator<SketchRow> rows, int k, int blockRows) {
+    /** @param rows (contribution_id, contributor, datanet, sketch) */
+    static List<Block> pack(Iterator<InternalRow> rows, int k, int blockRows) {
       List<Block> out = new ArrayList<>();
       while (rows.hasNext()) {
         String[] ids = new String[blockRows];
@@ -648,11 +722,12 @@ public final class GradientAttribution {
         float[] sketches = new float[blockRows * k];
         int n = 0;
         while (n < blockRows && rows.hasNext()) {
-          SketchRow r = rows.next();
-          ids[n] = r.getContributionId();
-          contributors[n] = r.getContributor();
-          datanets[n] = r.getDatanet();
-          copySketch(r.getSketch(), k, sketches, n, "the training sketch of contribution " + ids[n]);
+          InternalRow r = rows.next();
+          ids[n] = r.getUTF8String(0).toString();
+          contributors[n] = r.getUTF8String(1).toString();
+          datanets[n] = r.getUTF8String(2).toString();
+          String what = "the training sketch of contribution " + ids[n];
+          copySketch(floats(r.getArray(3), what), k, sketches, n, what);
           n++;
         }
         out.add(new Block(ids, contributors, datanets, sketches, n));
@@ -668,8 +743,9 @@ public final class GradientAttribution {
    * The partial rows of one partition for every chunk of queries, chunk after chunk: the rows of a
    * chunk are made when the previous chunk's have been consumed, so a task holds one chunk's rows.
    */
-  static Iterator<Partial> scorePartition(int part, Iterator<Block> blockIterator, List<QueryChunk> chunks, int topK) {
-    PartitionScorer scorer = new PartitionScorer(part, blockIterator);
+  static Iterator<Partial> scorePartition(int part, Iterator<Block> blockIterator, List<QueryChunk> chunks, Keys keys,
+      int topK) {
+    PartitionScorer scorer = new PartitionScorer(part, blockIterator, keys);
     Iterator<QueryChunk> next = chunks.iterator();
     return new Iterator<>() {
       private Iterator<Partial> rows = java.util.Collections.emptyIterator();
@@ -692,41 +768,62 @@ public final class GradientAttribution {
     };
   }
 
-  /** The blocks of one partition, with each sketch's (contributor, datanet) numbered. */
+  /**
+   * The blocks of one partition, with each sketch's (contributor, datanet) numbered in the order the
+   * partition first meets them (its sums are kept by that number), and that number's in the adapter's Keys.
+   */
   static final class PartitionScorer {
     private final int part;
     private final List<Block> blocks = new ArrayList<>();
-    private final List<String[]> keys = new ArrayList<>();
+    private final int[] keyNumbers;
     private final List<int[]> blockKeys = new ArrayList<>();
     private int maxBlock;
 
-    PartitionScorer(int part, Iterator<Block> blockIterator) {
+    PartitionScorer(int part, Iterator<Block> blockIterator, Keys adapterKeys) {
       this.part = part;
       blockIterator.forEachRemaining(blocks::add);
-      // (contributor, datanet) of the partition, numbered in first-seen order
+      List<String[]> pairs = new ArrayList<>();
       Map<String, Integer> keyIds = new HashMap<>();
       for (Block b : blocks) {
         int[] ks = new int[b.size()];
         for (int c = 0; c < b.size(); c++) {
-          String key = b.contributors()[c] + "\u0000" + b.datanets()[c];
-          Integer id = keyIds.get(key);
-          if (id == null) {
-            id = keys.size();
-            keyIds.put(key, id);
-            keys.add(new String[] {b.contributors()[c], b.datanets()[c]});
-          }
-          ks[c] = id;
+          ks[c] = number(b, c, keyIds, pairs);
         }
         blockKeys.add(ks);
         maxBlock = Math.max(maxBlock, b.size());
       }
+      keyNumbers = adapterKeys.numbers(part, pairs);
+    }
+
+    /** The (contributor, datanet) pairs of these blocks, in first-seen order. */
+    static List<String[]> keys(List<Block> blocks) {
+      List<String[]> pairs = new ArrayList<>();
+      Map<String, Integer> keyIds = new HashMap<>();
+      for (Block b : blocks) {
+        for (int c = 0; c < b.size(); c++) {
+          number(b, c, keyIds, pairs);
+        }
+      }
+      return pairs;
+    }
+
+    /** Row c's pair's number in first-seen order, numbering it (into pairs) when new. */
+    private static int number(Block b, int c, Map<String, Integer> keyIds, List<String[]> pairs) {
+      String key = b.contributors()[c] + "\u0000" + b.datanets()[c];
+      Integer id = keyIds.get(key);
+      if (id == null) {
+        id = pairs.size();
+        keyIds.put(key, id);
+        pairs.add(new String[] {b.contributors()[c], b.datanets()[c]});
+      }
+      return id;
     }
 
     /** Per query of the chunk, its local top-k rows and one sum row per (contributor, datanet). */
     List<Partial> score(QueryChunk q, int topK) {
       int k = q.k();
       int nq = q.ids().length;
-      int nk = Math.max(1, keys.size());
+      int nk = Math.max(1, keyNumbers.length);
       int span = Math.max(1, Math.min(nq, MAX_ACCUMULATORS / nk));
       List<Partial> result = new ArrayList<>();
       float[] out = new float[maxBlock * span];
@@ -799,8 +896,7 @@ public final class GradientAttribution {
           int exp = q.scaleExp()[q0 + qi];
           int n = topCount[qi];
           String[] topIds = new String[n];
-          String[] topContributors = new String[n];
-          String[] topDatanets = new String[n];
+          int[] topKeys = new int[n];
           double[] topValues = new double[n];
           long[] topFixed = new long[n];
           for (int t = 0; t < n; t++) {
@@ -809,31 +905,27 @@ public final class GradientAttribution {
             int row = topRow[tb];
             double s = topScore[tb];
             topIds[t] = b.ids()[row];
-            topContributors[t] = b.contributors()[row];
-            topDatanets[t] = b.datanets()[row];
+            topKeys[t] = keyNumbers[blockKeys.get(topBlock[tb])[row]];
             topValues[t] = Math.scalb(s, -exp);
             topFixed[t] = fixed(s, exp);
           }
           int positive = 0;
-          for (int key = 0; key < keys.size(); key++) {
+          for (int key = 0; key < keyNumbers.length; key++) {
             if (sums[qi * nk + key] > 0) {
               positive++;
             }
           }
-          String[] sumContributors = new String[positive];
-          String[] sumDatanets = new String[positive];
+          int[] sumKeys = new int[positive];
           long[] sumTotals = new long[positive];
           int j = 0;
-          for (int key = 0; key < keys.size(); key++) {
+          for (int key = 0; key < keyNumbers.length; key++) {
             long total = sums[qi * nk + key];
             if (total > 0) {
-              sumContributors[j] = keys.get(key)[0];
-              sumDatanets[j] = keys.get(key)[1];
+              sumKeys[j] = keyNumbers[key];
               sumTotals[j++] = total;
             }
           }
-          result.add(new Partial(rid, part, exp, topIds, topContributors, topDatanets, topValues, topFixed,
-              sumContributors, sumDatanets, sumTotals));
+          result.add(new Partial(rid, part, exp, topIds, topKeys, topValues, topFixed, sumKeys, sumTotals));
         }
       }
       return result;

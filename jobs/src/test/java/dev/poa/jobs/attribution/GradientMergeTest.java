@@ -31,6 +31,14 @@ class GradientMergeTest {
     GradientAttribution g = new GradientAttribution(SharedSpark.lakehouse(dir).lakehouse(),
         new GradientAttribution.Settings(d.damping(), d.relativeDamping(), topK, d.queryChunk(), d.blockRows(), 3));
     Random r = new Random(11);
+    // every (contributor, datanet) of the test, numbered as the job numbers an adapter's (in each of 3 partitions)
+    List<String[]> pairs = new ArrayList<>();
+    for (int c = 2; c >= 0; c--) {
+      for (int dn = 1; dn >= 0; dn--) {
+        pairs.add(new String[] {"0x" + c, "d" + dn});
+      }
+    }
+    GradientAttribution.Keys keys = GradientAttribution.Keys.of(List.of(pairs, pairs, pairs));
     List<GradientAttribution.Partial> partials = new ArrayList<>();
     int requests = 60;
     for (int q = 0; q < requests; q++) {
@@ -66,7 +74,7 @@ class GradientMergeTest {
           values[1] = values[0];
           fixed[1] = fixed[0];
         }
-        List<String[]> keys = new ArrayList<>();
+        List<String[]> sumKeys = new ArrayList<>();
         List<Long> totals = new ArrayList<>();
         if (!allNegative) {
           for (int c = 0; c < 3; c++) {
@@ -79,24 +87,25 @@ class GradientMergeTest {
               }
               long total = own + (r.nextInt(3) == 0 ? 0 : r.nextInt(1 << 30));
               if (total > 0) {
-                keys.add(new String[] {"0x" + c, "d" + dn});
+                sumKeys.add(new String[] {"0x" + c, "d" + dn});
                 totals.add(total);
               }
             }
           }
         }
-        partials.add(new GradientAttribution.Partial("r" + q, part, exp, ids, contributors, datanets, values, fixed,
-            keys.stream().map(k -> k[0]).toArray(String[]::new), keys.stream().map(k -> k[1]).toArray(String[]::new),
+        partials.add(new GradientAttribution.Partial("r" + q, part, exp, ids, numbers(keys, part, contributors, datanets),
+            values, fixed, numbers(keys, part, sumKeys.stream().map(k -> k[0]).toArray(String[]::new),
+                sumKeys.stream().map(k -> k[1]).toArray(String[]::new)),
             totals.stream().mapToLong(Long::longValue).toArray()));
       }
     }
 
-    List<Row> partialRows = partials.stream().flatMap(p -> p.rows().stream()).toList();
+    List<Row> partialRows = partials.stream().flatMap(p -> p.rows(keys).stream()).toList();
     List<List<Object>> sql = values(g.combineSql(SharedSpark.spark().createDataFrame(partialRows,
         GradientAttribution.PARTIAL)).collectAsList());
     List<Row> merged = new ArrayList<>();
     partials.stream().collect(Collectors.groupingBy(GradientAttribution.Partial::requestId))
-        .forEach((request, ps) -> merged.addAll(GradientAttribution.merge(request, ps, topK)));
+        .forEach((request, ps) -> merged.addAll(GradientAttribution.merge(request, ps, topK, keys)));
     List<List<Object>> cpu = values(merged);
 
     assertTrue(sql.size() > requests, "rows: " + sql.size());
@@ -105,14 +114,43 @@ class GradientMergeTest {
     assertEquals(sql, cpu);
     // the same through the shuffle's form: each partial as bytes, grouped by request from sorted rows
     List<Row> encoded = new ArrayList<>(partials.stream()
-        .map(p -> org.apache.spark.sql.RowFactory.create(p.requestId(), p.encode())).toList());
+        .map(p -> org.apache.spark.sql.RowFactory.create(p.requestId(), 0, p.encode())).toList());
     encoded.sort(Comparator.comparing((Row x) -> x.getString(0)));
     List<Row> viaBytes = new ArrayList<>();
-    GradientAttribution.mergeSorted(encoded.iterator(), topK).forEachRemaining(viaBytes::add);
+    GradientAttribution.mergeSorted(encoded.iterator(), topK, adapter -> keys).forEachRemaining(viaBytes::add);
     assertEquals(sql, values(viaBytes));
     // and the schema the job declares for them is the SQL plan's
     assertEquals(g.combineSql(SharedSpark.spark().createDataFrame(partialRows, GradientAttribution.PARTIAL)).schema(),
         GradientAttribution.SCORES);
+  }
+
+  @Test
+  void keysNumberPairsInTheMergesOrderAndRefuseAPartitionThatChanged() {
+    List<String[]> part0 = List.of(new String[] {"0xb", "d"}, new String[] {"0xa", "e"}, new String[] {"0xa", "d"});
+    List<String[]> part1 = List.of(new String[] {"0xa", "e"}, new String[] {"0xc", "d"});
+    GradientAttribution.Keys keys = GradientAttribution.Keys.of(List.of(part0, part1));
+    assertEquals(List.of("0xa/d", "0xa/e", "0xb/d", "0xc/d"), java.util.stream.IntStream.range(0, 4)
+        .mapToObj(i -> keys.contributor(i) + "/" + keys.datanet(i)).toList());
+    assertEquals(List.of(2, 1, 0), java.util.Arrays.stream(keys.numbers(0, part0)).boxed().toList());
+    assertEquals(List.of(1, 3), java.util.Arrays.stream(keys.numbers(1, part1)).boxed().toList());
+    // a partition whose pairs are not those it had when its Gram matrix was summed
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> keys.numbers(1, part0));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> keys.numbers(1, List.of(new String[] {"0xa", "e"}, new String[] {"0xc", "e"})));
+  }
+
+  /** The numbers in keys of the pairs (contributor i, datanet i), as partition part's scoring task finds them. */
+  static int[] numbers(GradientAttribution.Keys keys, int part, String[] contributors, String[] datanets) {
+    int[] numbers = new int[contributors.length];
+    for (int i = 0; i < numbers.length; i++) {
+      int n = 0;
+      while (!keys.contributor(keys.partitionKeys()[part][n]).equals(contributors[i])
+          || !keys.datanet(keys.partitionKeys()[part][n]).equals(datanets[i])) {
+        n++;
+      }
+      numbers[i] = keys.partitionKeys()[part][n];
+    }
+    return numbers;
   }
 
   /** Rows as value lists, doubles as their bits, in a fixed order. */

@@ -6,20 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.Test;
 
 /**
- * A sketch whose length is not its spec's k is refused with an error naming it, for the queries and
- * for the training sketches, instead of being read into the matrix as part of its neighbour.
+ * A sketch whose length is not its spec's k, or with a missing number, is refused with an error naming
+ * it, for the queries and for the training sketches, instead of being read into the matrix as part of
+ * its neighbour (or as a 0).
  */
 class SketchLengthTest {
-  static GradientAttribution.SketchRow row(String id, float... sketch) {
-    GradientAttribution.SketchRow r = new GradientAttribution.SketchRow();
-    r.setContributionId(id);
-    r.setContributor("0xc");
-    r.setDatanet("d");
-    r.setSketch(sketch);
-    return r;
+  /** A training sketch's row as Spark holds it: (contribution_id, contributor, datanet, sketch). */
+  static InternalRow row(String id, float... sketch) {
+    return new GenericInternalRow(new Object[] {UTF8String.fromString(id), UTF8String.fromString("0xc"),
+        UTF8String.fromString("d"), UnsafeArrayData.fromPrimitiveArray(sketch)});
   }
 
   @Test
@@ -52,5 +55,17 @@ class SketchLengthTest {
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> GradientAttribution.Block.pack(
         List.of(row("c1", 1, 2, 3), row("c2", 4, 5, 6), row("c3", 7, 8)).iterator(), 3, 2));
     assertTrue(e.getMessage().startsWith("the training sketch of contribution c3 has 2 numbers"), e.getMessage());
+  }
+
+  @Test
+  void aSketchWithAMissingNumberIsRefusedNamingIt() {
+    InternalRow holed = new GenericInternalRow(new Object[] {UTF8String.fromString("c9"), UTF8String.fromString("0xc"),
+        UTF8String.fromString("d"), new GenericArrayData(new Object[] {1f, null, 3f})});
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> GradientAttribution.Block.pack(List.of(row("c1", 1, 2, 3), holed).iterator(), 3, 2));
+    assertTrue(e.getMessage().startsWith("the training sketch of contribution c9 has no number at position 1"),
+        e.getMessage());
+    assertArrayEquals(new float[] {1, 2, 3}, GradientAttribution.floats(UnsafeArrayData.fromPrimitiveArray(
+        new float[] {1, 2, 3}), "q"));
   }
 }
