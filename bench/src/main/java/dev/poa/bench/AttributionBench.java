@@ -84,6 +84,7 @@ public final class AttributionBench {
     SparkSession.builder().master("local[2]").appName("poa-bench")
         .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+        .config("spark.buffer.pageSize", PoaSpark.LOCAL_PAGE_SIZE)
         .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
         .getOrCreate().sparkContext().setLogLevel("WARN");
     PoaConfig config = new PoaConfig(out.resolve("lakehouse"), "bench", Map.of());

@@ -84,6 +84,7 @@ public final class IngestBench {
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.buffer.pageSize", PoaSpark.LOCAL_PAGE_SIZE)
             .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
             .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");

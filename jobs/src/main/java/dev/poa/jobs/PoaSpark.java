@@ -61,6 +61,16 @@ public final class PoaSpark {
     return conf;
   }
 
+  /**
+   * Spark's memory page in local mode, where the tasks' sort buffers are in the driver's heap. Spark
+   * sizes a page from the heap, 64 MB with a heap above about 4 GB on two cores, and a sort starts with
+   * one: every young collection during a sort copies each running task's whole page, however little it
+   * holds. In the gradient attribution's Gram job (sorts of 20 MB each, 12 GB heap) one collection kept
+   * 0.85–1.07 GB and paused both cores 0.54–1.02 s; with 4 MB pages, 0.61–0.72 GB and 0.07–0.35 s
+   * (bench/RESULTS.md, 2026-12-05 late). A larger record gets a page of its own size.
+   */
+  public static final String LOCAL_PAGE_SIZE = "4m";
+
   public static SparkSession session(PoaConfig config) {
     Map<String, String> settings = sparkSettings(config);
     Optional<java.nio.file.Path> sqlite = sqliteCatalogFile(settings, config.catalogName());
@@ -81,6 +91,7 @@ public final class PoaSpark {
       b.config("spark.driver.host", "127.0.0.1");
       b.config("spark.ui.enabled", "false");
       b.config("spark.sql.shuffle.partitions", "8");
+      b.config("spark.buffer.pageSize", LOCAL_PAGE_SIZE);
       // Stage progress bars for a person at a terminal; none in logs.
       b.config("spark.ui.showConsoleProgress", Boolean.toString(System.console() != null));
     }
