@@ -157,10 +157,10 @@ public final class GradientAttribution {
       String[] contributors = new String[sorted.size()];
       String[] datanets = new String[sorted.size()];
       Map<String, Integer> number = new HashMap<>();
-      for (String[] pair : sorted.values()) {
-        number.put(name(pair[0], pair[1]), number.size());
-        contributors[number.size() - 1] = pair[0];
-        datanets[number.size() - 1] = pair[1];
+      for (Map.Entry<String, String[]> e : sorted.entrySet()) {
+        contributors[number.size()] = e.getValue()[0];
+        datanets[number.size()] = e.getValue()[1];
+        number.put(e.getKey(), number.size());
       }
       int[][] partitionKeys = new int[partitions.size()][];
       for (int p = 0; p < partitions.size(); p++) {
@@ -271,7 +271,8 @@ public final class GradientAttribution {
       cachedBlocks.add(blocks);
       Trak.Gram gram = new Trak.Gram(k);
       // each partition's partial Gram, and its (contributor, datanet) pairs for the adapter's Keys
-      List<GramPart> parts = blocks.mapPartitionsWithIndex((idx, it) -> {
+      // (collect returns them in partition order)
+      List<GramPart> parts = blocks.mapPartitions((Iterator<Block> it) -> {
         Trak.Gram g = new Trak.Gram(k);
         List<Block> seen = new ArrayList<>();
         while (it.hasNext()) {
@@ -279,15 +280,12 @@ public final class GradientAttribution {
           g.addBlock(blk.sketches(), blk.size());
           seen.add(blk);
         }
-        return List.of(new GramPart(idx, g, PartitionScorer.keys(seen))).iterator();
-      }, false).collect();
+        return List.of(new GramPart(g, PartitionScorer.keys(seen))).iterator();
+      }).collect();
       List<List<String[]>> partitionPairs = new ArrayList<>();
       for (GramPart part : parts) {
         gram.merge(part.gram());
         partitionPairs.add(part.pairs());
-        if (part.index() != partitionPairs.size() - 1) {
-          throw new IllegalStateException("Gram partials out of partition order");
-        }
       }
       Broadcast<Keys> keys = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
           .broadcast(Keys.of(partitionPairs));
@@ -454,16 +452,13 @@ public final class GradientAttribution {
     if (partials.isEmpty()) {
       return spark.createDataFrame(List.of(), SCORES);
     }
-    org.apache.spark.api.java.JavaSparkContext jsc = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext());
     if (gpuSql(spark)) {
       List<JavaRDD<Row>> rows = new ArrayList<>();
       for (Scored s : partials) {
         Broadcast<Keys> keys = s.keys();
         rows.add(s.partials().flatMap(p -> p.rows(keys.value()).iterator()));
       }
-      @SuppressWarnings("unchecked")
-      JavaRDD<Row> all = rows.size() == 1 ? rows.get(0) : jsc.union(rows.toArray(new JavaRDD[0]));
-      return combineSql(spark.createDataFrame(all, PARTIAL));
+      return combineSql(spark.createDataFrame(union(rows), PARTIAL));
     }
     int topK = settings.topK();
     // Each partial crosses the shuffle as one binary value, sorted by request in Spark's own rows:
@@ -477,19 +472,25 @@ public final class GradientAttribution {
       keys.add(s.keys());
       encoded.add(s.partials().map(p -> RowFactory.create(p.requestId(), adapter, p.encode())));
     }
-    @SuppressWarnings("unchecked")
-    JavaRDD<Row> all = encoded.size() == 1 ? encoded.get(0) : jsc.union(encoded.toArray(new JavaRDD[0]));
-    return spark.createDataFrame(all, ENCODED_PARTIAL).repartition(settings.partitions(), col("request_id"))
+    return spark.createDataFrame(union(encoded), ENCODED_PARTIAL).repartition(settings.partitions(), col("request_id"))
         .sortWithinPartitions("request_id", "adapter")
         .mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> mergeSorted(it, topK,
             a -> keys.get(a).value()), org.apache.spark.sql.Encoders.row(SCORES));
+  }
+
+  /** The rows of all adapters, as one RDD. */
+  private JavaRDD<Row> union(List<JavaRDD<Row>> perAdapter) {
+    @SuppressWarnings("unchecked")
+    JavaRDD<Row> all = perAdapter.size() == 1 ? perAdapter.get(0)
+        : new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).union(perAdapter.toArray(new JavaRDD[0]));
+    return all;
   }
 
   /** An adapter's scored partials, and the Keys their numbers refer to. */
   record Scored(JavaRDD<Partial> partials, Broadcast<Keys> keys) {}
 
   /** A partition's partial Gram matrix and its (contributor, datanet) pairs in first-seen order. */
-  record GramPart(int index, Trak.Gram gram, List<String[]> pairs) implements Serializable {}
+  record GramPart(Trak.Gram gram, List<String[]> pairs) implements Serializable {}
 
   static final StructType ENCODED_PARTIAL = new StructType()
       .add("request_id", DataTypes.StringType, false)
