@@ -76,17 +76,14 @@ public final class IngestBench {
     deleteRecursively(out);
     Files.createDirectories(out);
 
-    SparkSession spark =
+    SparkSession.Builder session =
         SparkSession.builder()
             .master("local[2]")
             .appName("poa-bench")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.buffer.pageSize", PoaSpark.LOCAL_PAGE_SIZE)
-            .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-            .getOrCreate();
+            .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+    PoaSpark.LOCAL_SETTINGS.forEach(session::config);
+    SparkSession spark = session.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
 
     List<Measure> results = new ArrayList<>();

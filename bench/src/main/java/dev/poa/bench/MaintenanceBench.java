@@ -62,12 +62,11 @@ public final class MaintenanceBench {
       }
     }
     Path out = Files.createTempDirectory("poa-bench-maintenance-");
-    SparkSession.builder().master("local[2]").appName("poa-bench")
-        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-        .config("spark.buffer.pageSize", PoaSpark.LOCAL_PAGE_SIZE)
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .getOrCreate().sparkContext().setLogLevel("WARN");
+    SparkSession.Builder session = SparkSession.builder().master("local[2]").appName("poa-bench")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+    PoaSpark.LOCAL_SETTINGS.forEach(session::config);
+    session.getOrCreate().sparkContext().setLogLevel("WARN");
     PoaConfig config = new PoaConfig(out.resolve("lakehouse"), "poa", Map.of());
     SparkSession spark = PoaSpark.session(config);
     Lakehouse lh = Lakehouse.of(spark, config.catalogName());

@@ -69,7 +69,15 @@ public final class PoaSpark {
    * 0.85–1.07 GB and paused both cores 0.54–1.02 s; with 4 MB pages, 0.61–0.72 GB and 0.07–0.35 s
    * (bench/RESULTS.md, 2026-12-05 late). A larger record gets a page of its own size.
    */
-  public static final String LOCAL_PAGE_SIZE = "4m";
+  static final String LOCAL_PAGE_SIZE = "4m";
+
+  /**
+   * Settings of a local-mode session besides its master and shuffle partitions: on the loopback, no
+   * web UI, {@link #LOCAL_PAGE_SIZE}. The benches start their sessions with them too, so they measure
+   * the Spark that {@code ./poa} runs.
+   */
+  public static final Map<String, String> LOCAL_SETTINGS = Map.of("spark.driver.bindAddress", "127.0.0.1",
+      "spark.driver.host", "127.0.0.1", "spark.ui.enabled", "false", "spark.buffer.pageSize", LOCAL_PAGE_SIZE);
 
   public static SparkSession session(PoaConfig config) {
     Map<String, String> settings = sparkSettings(config);
@@ -87,11 +95,8 @@ public final class PoaSpark {
     SparkSession.Builder b = SparkSession.builder().appName("poa");
     if (!base.contains("spark.master") && !config.settings().containsKey("spark.master")) {
       b.master("local[*]");
-      b.config("spark.driver.bindAddress", "127.0.0.1");
-      b.config("spark.driver.host", "127.0.0.1");
-      b.config("spark.ui.enabled", "false");
+      LOCAL_SETTINGS.forEach(b::config);
       b.config("spark.sql.shuffle.partitions", "8");
-      b.config("spark.buffer.pageSize", LOCAL_PAGE_SIZE);
       // Stage progress bars for a person at a terminal; none in logs.
       b.config("spark.ui.showConsoleProgress", Boolean.toString(System.console() != null));
     }

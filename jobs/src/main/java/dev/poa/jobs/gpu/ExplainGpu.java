@@ -123,9 +123,7 @@ public final class ExplainGpu {
     Path work = Files.createTempDirectory("poa-explain-gpu-");
     Map<String, String> settings = new TreeMap<>();
     settings.put("spark.master", "local[2]");
-    settings.put("spark.driver.bindAddress", "127.0.0.1");
-    settings.put("spark.driver.host", "127.0.0.1");
-    settings.put("spark.ui.enabled", "false");
+    settings.putAll(PoaSpark.LOCAL_SETTINGS);
     settings.put("spark.sql.shuffle.partitions", "2");
     settings.put("spark.plugins", "com.nvidia.spark.SQLPlugin");
     settings.put("spark.rapids.sql.enabled", "true");
