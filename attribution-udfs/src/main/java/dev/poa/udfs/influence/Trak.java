@@ -211,6 +211,15 @@ public final class Trak {
 
     private transient double[] inverse;
 
+    /**
+     * Forms the explicit inverse that {@link #whitenAll} multiplies by, now rather than in the first
+     * call (where the callers that whiten chunks in parallel wait for it), e.g. while other work runs.
+     */
+    public Preconditioner withInverse() {
+      inverse();
+      return this;
+    }
+
     private synchronized double[] inverse() {
       if (inverse == null) {
         inverse = cholesky.inverse();

@@ -40,10 +40,47 @@ class CholeskyTest {
     return w;
   }
 
+  /** L of A + λI, row by row below each pivot, the textbook order of operations. */
+  static double[] factorRowByRow(double[] a, int n, double damping) {
+    double[] l = new double[n * n];
+    for (int j = 0; j < n; j++) {
+      double d = a[j * n + j] + damping;
+      for (int p = 0; p < j; p++) {
+        d -= l[j * n + p] * l[j * n + p];
+      }
+      l[j * n + j] = Math.sqrt(d);
+      for (int i = j + 1; i < n; i++) {
+        double s = a[i * n + j];
+        for (int p = 0; p < j; p++) {
+          s -= l[i * n + p] * l[j * n + p];
+        }
+        l[i * n + j] = s / l[j * n + j];
+      }
+    }
+    return l;
+  }
+
+  static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 9, 64, 101, 130};
+
+  @Test
+  void factorHasTheBitsOfTheRowByRowFactor() throws Exception {
+    Random r = new Random(3);
+    java.lang.reflect.Field f = Cholesky.class.getDeclaredField("l");
+    f.setAccessible(true);
+    for (int n : SIZES) {
+      double[] a = spd(r, n);
+      double[] expected = factorRowByRow(a, n, 0.125);
+      double[] l = (double[]) f.get(Cholesky.factor(a, n, 0.125));
+      for (int i = 0; i < n * n; i++) {
+        assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(l[i]), "n = " + n + ", entry " + i);
+      }
+    }
+  }
+
   @Test
   void inverseHasTheBitsOfTheColumnByColumnSolveAndInvertsTheMatrix() throws Exception {
     Random r = new Random(5);
-    for (int n : new int[] {1, 2, 3, 7, 64, 101}) {
+    for (int n : SIZES) {
       double[] a = spd(r, n);
       double damping = 0.25;
       Cholesky c = Cholesky.factor(a, n, damping);
