@@ -53,10 +53,14 @@ class AttributionTest {
   }
 
   String log(String id, String completion, float[] sketch) {
+    return log(id, "ad", EPOCH, completion, sketch, SPEC);
+  }
+
+  String log(String id, String adapter, String epoch, String completion, float[] sketch, SketchSpec spec) {
     ObjectNode o = json.createObjectNode();
     o.put("request_id", id);
-    o.put("adapter_id", "ad");
-    o.put("served_at", EPOCH + "T10:00:00Z");
+    o.put("adapter_id", adapter);
+    o.put("served_at", epoch + "T10:00:00Z");
     o.put("completion", completion);
     o.put("fee_wei", "100");
     if (sketch != null) {
@@ -64,14 +68,18 @@ class AttributionTest {
       for (float f : sketch) {
         a.add(f);
       }
-      o.put("sketch_spec", SPEC.id());
+      o.put("sketch_spec", spec.id());
     }
     return o.toString();
   }
 
   static AttributeJob.Config config(AttributeJob.Method m, int topK) {
+    return config(EPOCH, m, topK);
+  }
+
+  static AttributeJob.Config config(String epoch, AttributeJob.Method m, int topK) {
     GradientAttribution.Settings g = GradientAttribution.Settings.defaults();
-    return new AttributeJob.Config(EPOCH, m, SpanAttribution.Settings.defaults(),
+    return new AttributeJob.Config(epoch, m, SpanAttribution.Settings.defaults(),
         new GradientAttribution.Settings(g.damping(), g.relativeDamping(), topK, 3, 4, 3));
   }
 
@@ -308,6 +316,26 @@ class AttributionTest {
     assertEquals(Map.of("gradient", 7L, "span", 1L), auto.byMethod());
     assertNotNull(auto.runId());
     assertDatanetSharesReconcile(t, auto.runId());
+
+    // Another epoch: a sketch of another spec than the adapter's training gradients, and an adapter
+    // that has none, each unattributed with its reason; the adapter's other inference is scored as above.
+    String next = "2026-03-05";
+    dev.poa.jobs.serving.AdapterRegistry.register(t.lakehouse(), dev.poa.udfs.AdapterSpec.parse(
+        InferenceLogsTest.adapter("bare", "").replace("\"news\"", "\"notes\"")));
+    new LogIngestJob(t.lakehouse(), Progress.SILENT).run(new LogIngestJob.Config(List.of(SharedSpark.write(
+        dir.resolve("logs2.jsonl"), String.join("\n",
+            log("q0-again", "ad", next, "plain text", queries.get("q0"), SPEC),
+            log("otherspec", "ad", next, "plain text", queries.get("q0"), new SketchSpec(SPEC.k(), 8)),
+            log("untrained", "bare", next, "plain text", queries.get("q0"), SPEC)) + "\n").toString()), null, "l2"));
+    AttributeJob.Result reasons = new AttributeJob(t.lakehouse(), Progress.SILENT)
+        .run(config(next, AttributeJob.Method.GRADIENT, topK));
+    assertEquals(Map.of("sketch_spec_mismatch", 1L, "no_training_gradients", 1L), reasons.unattributedByReason());
+    assertEquals(1, reasons.attributed());
+    List<Row> again = t.spark().table(t.table("attribution.scores")).filter("run_id = '" + reasons.runId() + "'")
+        .drop("run_id", "epoch").withColumnRenamed("request_id", "r").orderBy("contribution_id", "contributor")
+        .collectAsList();
+    assertEquals(first.stream().filter(x -> x.getAs("request_id").equals("q0")).count(), again.size());
+    assertTrue(again.stream().allMatch(x -> x.getAs("r").equals("q0-again")));
   }
 
   /**

@@ -87,7 +87,7 @@ final class ReadAheadRows implements Iterator<Row>, AutoCloseable {
         ended = true;
       } else if (item instanceof Throwable t) {
         ended = true;
-        throw ReadAheadRows.<RuntimeException>rethrow(t);
+        throw dev.poa.jobs.Unchecked.<RuntimeException>rethrow(t);
       } else {
         @SuppressWarnings("unchecked")
         List<Row> rows = (List<Row>) item;
@@ -120,14 +120,5 @@ final class ReadAheadRows implements Iterator<Row>, AutoCloseable {
   /** The reader's work, done when it has stopped (tests). */
   java.util.concurrent.Future<Void> reader() {
     return reader;
-  }
-
-  /**
-   * {@code t} thrown unchanged: a failed job throws Spark's {@code SparkException}, a checked
-   * exception, through the local iterator, which does not declare it.
-   */
-  @SuppressWarnings("unchecked")
-  private static <T extends Throwable> T rethrow(Throwable t) throws T {
-    throw (T) t;
   }
 }

@@ -125,6 +125,47 @@ class GradientMergeTest {
   }
 
   @Test
+  void settingsThatCannotScoreAreRefusedNamingTheKey() {
+    GradientAttribution.Settings d = GradientAttribution.Settings.defaults();
+    dev.poa.schemas.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.poa.schemas.BadInputException.class,
+        () -> new GradientAttribution.Settings(d.damping(), d.relativeDamping(), 0, d.queryChunk(), d.blockRows(), 8));
+    assertEquals("poa.attribution.gradient.top-k must be at least 1, got 0", e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(dev.poa.schemas.BadInputException.class,
+        () -> new GradientAttribution.Settings(d.damping(), d.relativeDamping(), 10, d.queryChunk(), 0, 8));
+    org.junit.jupiter.api.Assertions.assertThrows(dev.poa.schemas.BadInputException.class,
+        () -> new GradientAttribution.Settings(Double.NaN, true, 10, d.queryChunk(), d.blockRows(), 8));
+    assertEquals(0.0, new GradientAttribution.Settings(0.0, false, 1, 1, 1, 1).damping(), "no damping is allowed");
+  }
+
+  @Test
+  void aPartialComesBackFromItsBytesAsItWas() {
+    // any Java string: empty, NUL, a lone surrogate, a pair, beyond Latin-1
+    GradientAttribution.Partial p = new GradientAttribution.Partial("r-\u00e9\uD800", 5, -1074,
+        new String[] {"", "c\u0000x", "c_\uD83D\uDE00", "c_\uDFFF"}, new int[] {0, 7, Integer.MAX_VALUE, -1},
+        new double[] {-0.0, Double.MIN_VALUE, Double.NaN, -1e300}, new long[] {0, 1, Long.MAX_VALUE, Long.MIN_VALUE},
+        new int[] {3, 9}, new long[] {1L << 62, 42});
+    GradientAttribution.Partial back = GradientAttribution.Partial.decode(p.encode());
+    assertEquals(p.requestId(), back.requestId());
+    assertEquals(p.part(), back.part());
+    assertEquals(p.scaleExp(), back.scaleExp());
+    assertEquals(List.of(p.topIds()), List.of(back.topIds()));
+    assertTrue(java.util.Arrays.equals(p.topKeys(), back.topKeys()));
+    for (int i = 0; i < p.topValues().length; i++) {
+      assertEquals(Double.doubleToRawLongBits(p.topValues()[i]), Double.doubleToRawLongBits(back.topValues()[i]));
+    }
+    assertTrue(java.util.Arrays.equals(p.topFixed(), back.topFixed()));
+    assertTrue(java.util.Arrays.equals(p.sumKeys(), back.sumKeys()));
+    assertTrue(java.util.Arrays.equals(p.sumTotals(), back.sumTotals()));
+    // bytes that are not one whole partial are refused, not read as one
+    byte[] longer = java.util.Arrays.copyOf(p.encode(), p.encode().length + 1);
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> GradientAttribution.Partial.decode(longer));
+    org.junit.jupiter.api.Assertions.assertThrows(java.nio.BufferUnderflowException.class,
+        () -> GradientAttribution.Partial.decode(java.util.Arrays.copyOf(p.encode(), p.encode().length - 1)));
+  }
+
+  @Test
   void keysNumberPairsInTheMergesOrderAndRefuseAPartitionThatChanged() {
     List<String[]> part0 = List.of(new String[] {"0xb", "d"}, new String[] {"0xa", "e"}, new String[] {"0xa", "d"});
     List<String[]> part1 = List.of(new String[] {"0xa", "e"}, new String[] {"0xc", "d"});

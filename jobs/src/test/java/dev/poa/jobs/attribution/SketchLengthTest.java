@@ -19,10 +19,16 @@ import org.junit.jupiter.api.Test;
  * its neighbour (or as a 0).
  */
 class SketchLengthTest {
-  /** A training sketch's row as Spark holds it: (contribution_id, contributor, datanet, sketch). */
+  static final String SPEC = "rp1:k=3:seed=1";
+
+  /** A training sketch's row as Spark holds it: (contribution_id, contributor, datanet, sketch, sketch_spec). */
   static InternalRow row(String id, float... sketch) {
+    return row(id, SPEC, sketch);
+  }
+
+  static InternalRow row(String id, String spec, float... sketch) {
     return new GenericInternalRow(new Object[] {UTF8String.fromString(id), UTF8String.fromString("0xc"),
-        UTF8String.fromString("d"), UnsafeArrayData.fromPrimitiveArray(sketch)});
+        UTF8String.fromString("d"), UnsafeArrayData.fromPrimitiveArray(sketch), UTF8String.fromString(spec)});
   }
 
   @Test
@@ -49,23 +55,43 @@ class SketchLengthTest {
   @Test
   void packingTrainingSketchesRefusesOneOfAnotherLength() {
     List<GradientAttribution.Block> ok = GradientAttribution.Block.pack(
-        List.of(row("c1", 1, 2, 3), row("c2", 4, 5, 6), row("c3", 7, 8, 9)).iterator(), 3, 2);
+        List.of(row("c1", 1, 2, 3), row("c2", 4, 5, 6), row("c3", 7, 8, 9)).iterator(), 2);
     assertEquals(2, ok.size());
     assertArrayEquals(new float[] {7, 8, 9, 0, 0, 0}, ok.get(1).sketches());
+    assertEquals(SPEC, ok.get(1).spec());
+    assertEquals(3, ok.get(1).k(), "k from the spec");
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> GradientAttribution.Block.pack(
-        List.of(row("c1", 1, 2, 3), row("c2", 4, 5, 6), row("c3", 7, 8)).iterator(), 3, 2));
+        List.of(row("c1", 1, 2, 3), row("c2", 4, 5, 6), row("c3", 7, 8)).iterator(), 2));
     assertTrue(e.getMessage().startsWith("the training sketch of contribution c3 has 2 numbers"), e.getMessage());
   }
 
   @Test
   void aSketchWithAMissingNumberIsRefusedNamingIt() {
     InternalRow holed = new GenericInternalRow(new Object[] {UTF8String.fromString("c9"), UTF8String.fromString("0xc"),
-        UTF8String.fromString("d"), new GenericArrayData(new Object[] {1f, null, 3f})});
+        UTF8String.fromString("d"), new GenericArrayData(new Object[] {1f, null, 3f}), UTF8String.fromString(SPEC)});
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> GradientAttribution.Block.pack(List.of(row("c1", 1, 2, 3), holed).iterator(), 3, 2));
+        () -> GradientAttribution.Block.pack(List.of(row("c1", 1, 2, 3), holed).iterator(), 2));
     assertTrue(e.getMessage().startsWith("the training sketch of contribution c9 has no number at position 1"),
         e.getMessage());
     assertArrayEquals(new float[] {1, 2, 3}, GradientAttribution.floats(UnsafeArrayData.fromPrimitiveArray(
         new float[] {1, 2, 3}), "q"));
+  }
+
+  @Test
+  void trainingSketchesOfTwoSpecsAreRefusedNamingBoth() {
+    // in one partition: the row of the second spec is named, with the first row of the first
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> GradientAttribution.Block.pack(
+        List.of(row("c1", 1, 2, 3), row("c2", 4, 5, 6), row("c3", "rp1:k=3:seed=2", 7, 8, 9)).iterator(), 2));
+    assertTrue(e.getMessage().startsWith("the training sketch of contribution c3 has sketch spec rp1:k=3:seed=2, but"
+        + " contribution c1 of the same adapter has rp1:k=3:seed=1"), e.getMessage());
+    // in two partitions: the adapter is named with both specs; partitions without sketches do not count
+    GradientAttribution.GramPart a = new GradientAttribution.GramPart(null, List.of(), SPEC);
+    GradientAttribution.GramPart none = new GradientAttribution.GramPart(null, List.of(), null);
+    GradientAttribution.GramPart b = new GradientAttribution.GramPart(null, List.of(), "rp1:k=4:seed=1");
+    assertEquals(SPEC, GradientAttribution.GramPart.spec("lora-a", List.of(none, a, none, a)));
+    assertEquals(null, GradientAttribution.GramPart.spec("lora-a", List.of(none, none)), "no training gradients");
+    e = assertThrows(IllegalStateException.class, () -> GradientAttribution.GramPart.spec("lora-a", List.of(a, none, b)));
+    assertTrue(e.getMessage().startsWith("the training gradients of adapter lora-a have two sketch specs, "
+        + SPEC + " and rp1:k=4:seed=1"), e.getMessage());
   }
 }
