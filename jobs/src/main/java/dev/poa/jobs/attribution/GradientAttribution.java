@@ -360,8 +360,12 @@ public final class GradientAttribution {
       Broadcast<List<QueryChunk>> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
           .broadcast(chunks);
       int topK = settings.topK();
-      JavaRDD<Partial> scored = blocks.mapPartitionsWithIndex(
-          (idx, it) -> scorePartition(idx, it, b.value(), keys.value(), topK), false);
+      // Each partial is kept as the row that crosses the merge's shuffle, (request_id, the adapter's
+      // position in the list of partials, its bytes): kept as objects, Spark's estimate of their size
+      // walked every array of every partial, a twentieth of the scoring's samples.
+      int adapterPosition = partials.size();
+      JavaRDD<Row> scored = blocks.mapPartitionsWithIndex((idx, it) -> encodedRows(
+          scorePartition(idx, it, b.value(), keys.value(), topK), adapterPosition), false);
       // computed once, here (the merge below reads it; a lost block fails the job, as any local checkpoint)
       scored.rdd().localCheckpoint();
       scored.count();
@@ -495,7 +499,7 @@ public final class GradientAttribution {
       List<JavaRDD<Row>> rows = new ArrayList<>();
       for (Scored s : partials) {
         Broadcast<Keys> keys = s.keys();
-        rows.add(s.partials().flatMap(p -> p.rows(keys.value()).iterator()));
+        rows.add(s.encoded().flatMap(r -> Partial.decode((byte[]) r.get(2)).rows(keys.value()).iterator()));
       }
       return combineSql(spark.createDataFrame(union(rows), PARTIAL));
     }
@@ -507,14 +511,29 @@ public final class GradientAttribution {
     List<JavaRDD<Row>> encoded = new ArrayList<>();
     List<Broadcast<Keys>> keys = new ArrayList<>();
     for (Scored s : partials) {
-      int adapter = keys.size();
       keys.add(s.keys());
-      encoded.add(s.partials().map(p -> RowFactory.create(p.requestId(), adapter, p.encode())));
+      encoded.add(s.encoded());
     }
     return spark.createDataFrame(union(encoded), ENCODED_PARTIAL).repartition(settings.partitions(), col("request_id"))
         .sortWithinPartitions("request_id", "adapter")
         .mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> mergeSorted(it, topK,
             a -> keys.get(a).value()), org.apache.spark.sql.Encoders.row(SCORES));
+  }
+
+  /** Partials as {@link #ENCODED_PARTIAL} rows, one by one as they are made. */
+  static Iterator<Row> encodedRows(Iterator<Partial> partials, int adapterPosition) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return partials.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        Partial p = partials.next();
+        return RowFactory.create(p.requestId(), adapterPosition, p.encode());
+      }
+    };
   }
 
   /** The rows of all adapters, as one RDD. */
@@ -525,8 +544,11 @@ public final class GradientAttribution {
     return all;
   }
 
-  /** An adapter's scored partials, and the Keys their numbers refer to. */
-  record Scored(JavaRDD<Partial> partials, Broadcast<Keys> keys) {}
+  /**
+   * An adapter's scored partials as {@link #ENCODED_PARTIAL} rows (the adapter's field is its
+   * position in the list of Scored), and the Keys their numbers refer to.
+   */
+  record Scored(JavaRDD<Row> encoded, Broadcast<Keys> keys) {}
 
   /**
    * A partition's partial Gram matrix, its (contributor, datanet) pairs in first-seen order and its
