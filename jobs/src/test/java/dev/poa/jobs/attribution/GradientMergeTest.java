@@ -112,12 +112,21 @@ class GradientMergeTest {
     assertTrue(sql.stream().anyMatch(x -> x.get(1) == null), "rest rows");
     assertTrue(sql.stream().anyMatch(x -> String.valueOf(x.get(1)).startsWith("c_\uD83D")), "ties by UTF-8 order");
     assertEquals(sql, cpu);
-    // the same through the shuffle's form: each partial as bytes, grouped by request from sorted rows
-    List<Row> encoded = new ArrayList<>(partials.stream()
-        .map(p -> org.apache.spark.sql.RowFactory.create(p.requestId(), 0, p.encode())).toList());
+    // the same through the shuffle's form: each partial as bytes, grouped by request from sorted rows;
+    // the odd requests as a second adapter's, numbered by its own Keys (one more pair shifts them)
+    List<String[]> morePairs = new ArrayList<>(pairs);
+    morePairs.add(new String[] {"0x0", "d9"});
+    GradientAttribution.Keys other = GradientAttribution.Keys.of(List.of(morePairs, morePairs, morePairs));
+    List<Row> encoded = new ArrayList<>();
+    for (GradientAttribution.Partial p : partials) {
+      boolean second = Integer.parseInt(p.requestId().substring(1)) % 2 == 1;
+      GradientAttribution.encodedRows(List.of(second ? renumbered(p, keys, other) : p).iterator(), second ? 1 : 0)
+          .forEachRemaining(encoded::add);
+    }
     encoded.sort(Comparator.comparing((Row x) -> x.getString(0)));
     List<Row> viaBytes = new ArrayList<>();
-    GradientAttribution.mergeSorted(encoded.iterator(), topK, adapter -> keys).forEachRemaining(viaBytes::add);
+    GradientAttribution.mergeSorted(encoded.iterator(), topK, adapter -> adapter == 1 ? other : keys)
+        .forEachRemaining(viaBytes::add);
     assertEquals(sql, values(viaBytes));
     // and the schema the job declares for them is the SQL plan's
     assertEquals(g.combineSql(SharedSpark.spark().createDataFrame(partialRows, GradientAttribution.PARTIAL)).schema(),
@@ -181,6 +190,16 @@ class GradientMergeTest {
   }
 
   /** The numbers in keys of the pairs (contributor i, datanet i), as partition part's scoring task finds them. */
+  /** The partial with its pairs' numbers in another adapter's Keys. */
+  static GradientAttribution.Partial renumbered(GradientAttribution.Partial p, GradientAttribution.Keys from,
+      GradientAttribution.Keys to) {
+    java.util.function.Function<int[], int[]> map = ns -> numbers(to, p.part(),
+        java.util.Arrays.stream(ns).mapToObj(from::contributor).toArray(String[]::new),
+        java.util.Arrays.stream(ns).mapToObj(from::datanet).toArray(String[]::new));
+    return new GradientAttribution.Partial(p.requestId(), p.part(), p.scaleExp(), p.topIds(), map.apply(p.topKeys()),
+        p.topValues(), p.topFixed(), map.apply(p.sumKeys()), p.sumTotals());
+  }
+
   static int[] numbers(GradientAttribution.Keys keys, int part, String[] contributors, String[] datanets) {
     int[] numbers = new int[contributors.length];
     for (int i = 0; i < numbers.length; i++) {
