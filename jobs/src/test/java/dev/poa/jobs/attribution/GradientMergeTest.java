@@ -134,8 +134,17 @@ class GradientMergeTest {
   }
 
   @Test
-  void settingsThatCannotScoreAreRefusedNamingTheKey() {
+  void settingsThatCannotScoreAreRefusedNamingTheKey(@TempDir Path dir) {
     GradientAttribution.Settings d = GradientAttribution.Settings.defaults();
+    // as `poa attribute` reports it: bad input, exit 3, before any table is read
+    SharedSpark.TestLakehouse t = SharedSpark.lakehouse(dir);
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = dev.poa.cli.PoaCli.execute(new String[] {"--warehouse", t.warehouse().toString(), "--conf",
+        "poa.catalog=" + t.config().catalogName(), "--conf", "poa.attribution.gradient.top-k=0", "attribute", "--epoch",
+        "2026-03-04", "--method", "gradient"}, new java.io.PrintWriter(new java.io.StringWriter(), true),
+        new java.io.PrintWriter(err, true), false);
+    assertEquals(3, code, err.toString());
+    assertTrue(err.toString().contains("poa.attribution.gradient.top-k must be at least 1, got 0"), err.toString());
     dev.poa.schemas.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(
         dev.poa.schemas.BadInputException.class,
         () -> new GradientAttribution.Settings(d.damping(), d.relativeDamping(), 0, d.queryChunk(), d.blockRows(), 8));
