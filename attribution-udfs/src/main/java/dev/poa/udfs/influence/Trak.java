@@ -139,6 +139,45 @@ public final class Trak {
       return this;
     }
 
+    /**
+     * Serialized as its upper triangle, after its buffered rows are added: a partition's Gram
+     * travels from its task to the driver, and that way the task does the last product (not the
+     * driver, one partition after the other) and sends half the numbers. Only the upper triangle
+     * is ever read ({@link #matrix}); the same numbers, so the same bits.
+     */
+    private Object writeReplace() {
+      flush();
+      double[] upper = new double[k * (k + 1) / 2];
+      int i = 0;
+      for (int col = 0; col < k; col++) {
+        System.arraycopy(sum, col * k, upper, i, col + 1);
+        i += col + 1;
+      }
+      return new Serialized(k, upper, count, maxNorm);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+      throw new java.io.InvalidObjectException("a Gram is read through its serialized form");
+    }
+
+    /** What a Gram is serialized as (see writeReplace). */
+    private record Serialized(int k, double[] upper, long count, double maxNorm) implements java.io.Serializable {
+      private Object readResolve() throws java.io.InvalidObjectException {
+        if (k < 1 || upper == null || upper.length != k * (k + 1) / 2) {
+          throw new java.io.InvalidObjectException("a Gram of k = " + k + " needs " + k * (k + 1) / 2 + " numbers");
+        }
+        Gram g = new Gram(k);
+        int i = 0;
+        for (int col = 0; col < k; col++) {
+          System.arraycopy(upper, i, g.sum, col * k, col + 1);
+          i += col + 1;
+        }
+        g.count = count;
+        g.maxNorm = maxNorm;
+        return g;
+      }
+    }
+
     /** The symmetric k×k matrix, row-major (= column-major). */
     public double[] matrix() {
       flush();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +79,52 @@ class TrakTest {
     if (count[0] > 0) {
       dev.ludovic.netlib.blas.BLAS.getInstance().dgemm("N", "T", k, k, count[0], 1.0, buf, k, buf, k, 1.0, sum, k);
       count[0] = 0;
+    }
+  }
+
+  /** Through Java serialization, as a task's result reaches the driver. */
+  static Trak.Gram sent(Trak.Gram g) throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(g);
+    }
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      return (Trak.Gram) in.readObject();
+    }
+  }
+
+  @Test
+  void aGramSentAsItsUpperTriangleMergesToTheSameBits() throws Exception {
+    Random r = new Random(4);
+    for (int k : new int[] {1, 5, 300}) {
+      // partitions with rows still buffered (not a multiple of 128) and one with none
+      int[] rows = {300, 77, 0, 129};
+      List<Trak.Gram> kept = new ArrayList<>();
+      List<Trak.Gram> viaBytes = new ArrayList<>();
+      for (int n : rows) {
+        Trak.Gram a = new Trak.Gram(k);
+        Trak.Gram b = new Trak.Gram(k);
+        for (int i = 0; i < n; i++) {
+          float[] v = randomVector(r, k);
+          a.add(v);
+          b.add(v);
+        }
+        kept.add(a);
+        viaBytes.add(sent(b));
+        assertEquals(n, viaBytes.get(viaBytes.size() - 1).count());
+        assertEquals(a.maxNorm(), viaBytes.get(viaBytes.size() - 1).maxNorm());
+      }
+      Trak.Gram x = new Trak.Gram(k);
+      Trak.Gram y = new Trak.Gram(k);
+      kept.forEach(x::merge);
+      viaBytes.forEach(y::merge);
+      double[] mx = x.matrix();
+      double[] my = y.matrix();
+      for (int i = 0; i < k * k; i++) {
+        assertEquals(Double.doubleToRawLongBits(mx[i]), Double.doubleToRawLongBits(my[i]), "k = " + k + ", entry " + i);
+      }
+      assertEquals(x.count(), y.count());
     }
   }
 
