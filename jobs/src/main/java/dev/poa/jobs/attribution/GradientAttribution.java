@@ -57,12 +57,17 @@ public final class GradientAttribution {
         throw new dev.poa.schemas.BadInputException("poa.attribution.gradient.damping must be a number ≥ 0, got "
             + damping);
       }
-      for (Map.Entry<String, Integer> e : Map.of("top-k", topK, "query-chunk", queryChunk, "block-rows", blockRows,
-          "partitions", partitions).entrySet()) {
-        if (e.getValue() < 1) {
-          throw new dev.poa.schemas.BadInputException("poa.attribution.gradient." + e.getKey()
-              + " must be at least 1, got " + e.getValue());
-        }
+      // in the order of the fields, so that the first bad one is named, whichever it is
+      atLeastOne("top-k", topK);
+      atLeastOne("query-chunk", queryChunk);
+      atLeastOne("block-rows", blockRows);
+      atLeastOne("partitions", partitions);
+    }
+
+    private static void atLeastOne(String key, int value) {
+      if (value < 1) {
+        throw new dev.poa.schemas.BadInputException("poa.attribution.gradient." + key + " must be at least 1, got "
+            + value);
       }
     }
 
@@ -362,7 +367,7 @@ public final class GradientAttribution {
       int topK = settings.topK();
       // Each partial is kept as the row that crosses the merge's shuffle, (request_id, the adapter's
       // position in the list of partials, its bytes): kept as objects, Spark's estimate of their size
-      // walked every array of every partial, a twentieth of the scoring's samples.
+      // walked every array of every partial, 4 % of the scoring's samples.
       int adapterPosition = partials.size();
       JavaRDD<Row> scored = blocks.mapPartitionsWithIndex((idx, it) -> encodedRows(
           scorePartition(idx, it, b.value(), keys.value(), topK), adapterPosition), false);
@@ -1050,8 +1055,8 @@ public final class GradientAttribution {
       /**
        * Offers query qi's scores against block bi, {@code out[base .. base + nc)}. Once the list is
        * full, the scores below its weakest cannot enter, and are skipped by {@link FloatScan} (most
-       * of them: a vector at a time, where the comparison of each score took a twelfth of the
-       * scoring's samples); each score that reaches the weakest goes through the comparison below.
+       * of them: a vector at a time, where the comparison of each score took 7 % of the scoring's
+       * samples); each score that reaches the weakest goes through the comparison below.
        * The weakest is a score, a float held as a double, so comparing floats is exact.
        */
       void offer(int qi, float[] out, int base, int nc, int bi, String[] ids) {
