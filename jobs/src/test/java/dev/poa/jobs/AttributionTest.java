@@ -320,8 +320,7 @@ class AttributionTest {
     // Another epoch: a sketch of another spec than the adapter's training gradients, and an adapter
     // that has none, each unattributed with its reason; the adapter's other inference is scored as above.
     String next = "2026-03-05";
-    dev.poa.jobs.serving.AdapterRegistry.register(t.lakehouse(), dev.poa.udfs.AdapterSpec.parse(
-        InferenceLogsTest.adapter("bare", "").replace("\"news\"", "\"notes\"")));
+    IngestFixtures.notesAdapterOn(t, "bare");
     new LogIngestJob(t.lakehouse(), Progress.SILENT).run(new LogIngestJob.Config(List.of(SharedSpark.write(
         dir.resolve("logs2.jsonl"), String.join("\n",
             log("q0-again", "ad", next, "plain text", queries.get("q0"), SPEC),

@@ -57,8 +57,13 @@ public final class IngestFixtures {
 
   /** Registers adapter "ad" over the contributions of DataNet "notes" already ingested. */
   public static void notesWithAdapterOn(TestLakehouse t) {
+    notesAdapterOn(t, "ad");
+  }
+
+  /** Registers an adapter over DataNet "notes". */
+  public static void notesAdapterOn(TestLakehouse t, String adapterId) {
     dev.poa.jobs.serving.AdapterRegistry.register(t.lakehouse(), dev.poa.udfs.AdapterSpec.parse(
-        InferenceLogsTest.adapter("ad", "").replace("\"news\"", "\"notes\"")));
+        InferenceLogsTest.adapter(adapterId, "").replace("\"news\"", "\"notes\"")));
   }
 
   /** The current snapshot of every data table (not the lease, which every writer commits to). */
