@@ -32,6 +32,7 @@ import picocli.CommandLine.ParentCommand;
       "  poa.dedup.bands, .rows-per-band   LSH banding (20 x 4)",
       "  poa.dedup.minhash            udf | builtin (udf)",
       "  poa.ingest.max-content-bytes content limit (4194304)",
+      "  poa.ingest.spark-codegen     true: Spark's code generation on (false)",
       "",
     })
 final class IngestCommand extends CliCommand implements Callable<Integer> {
@@ -84,7 +85,8 @@ final class IngestCommand extends CliCommand implements Callable<Integer> {
         batchId,
         knownOnly || c.getBoolean("poa.ingest.known-datanets-only", false),
         c.getLong("poa.ingest.max-content-bytes", SubmissionValidator.DEFAULT_MAX_CONTENT_BYTES),
-        dedup);
+        dedup,
+        c.getBoolean("poa.ingest.spark-codegen", false));
   }
 
   static String describe(IngestJob.Result r) {

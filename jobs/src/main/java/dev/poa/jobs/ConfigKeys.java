@@ -56,6 +56,9 @@ public final class ConfigKeys {
           "Reject rows of DataNets not registered with 'poa datanets create' (else they are registered with defaults)."),
       key("ingest", "poa.ingest.max-content-bytes", SubmissionValidator.DEFAULT_MAX_CONTENT_BYTES,
           "Largest content accepted, in UTF-8 bytes; larger rows are rejected (content_too_large)."),
+      key("ingest", "poa.ingest.spark-codegen", false,
+          "true: the batch's Spark queries use Spark's code generation; false: they run interpreted, which was as fast"
+              + " or faster at every batch size measured (bench/RESULTS.md, 2026-12-06)."),
       key("ingest", "poa.dedup.scope", DEDUP.crossDatanet() ? "global" : "datanet",
           "datanet: duplicates are found within a DataNet; global: across DataNets (--cross-datanet)."),
       key("ingest", "poa.dedup.threshold", DEDUP.threshold(),

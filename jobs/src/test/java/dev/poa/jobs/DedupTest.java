@@ -22,6 +22,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.util.QueryExecutionListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +80,77 @@ class DedupTest {
         .filter("contribution_id = '" + rows.get("o3").getAs("contribution_id") + "'").first();
     assertEquals(2L, c.<Long>getAs("submission_count"));
     assertEquals(originals.get(3), c.getAs("content"));
+  }
+
+  /**
+   * A batch's queries run without Spark's code generation unless poa.ingest.spark-codegen is set: the
+   * plans of its dedup queries have no whole-stage code (Spark marks such stages "*(n)"), the session's
+   * own settings are back afterwards, and both ways give the same submissions.
+   */
+  @Test
+  void batchesRunWithoutCodegenUnlessAskedAndAssignTheSameEither(@TempDir Path dir) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      String original = corpus.prose(150);
+      lines.add(line("o" + i, "news", original, T0.plusSeconds(i)));
+      lines.add(line("v" + i, "news", corpus.variant(original, i % 2 == 0 ? "edits" : "case"), T0.plusSeconds(50 + i)));
+    }
+    Path in = file(dir, "in.jsonl", lines);
+    SparkSession spark = SharedSpark.spark();
+    List<String> plans = java.util.Collections.synchronizedList(new ArrayList<>());
+    QueryExecutionListener listener = new QueryExecutionListener() {
+      @Override
+      public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
+        plans.add(qe.executedPlan().toString());
+      }
+
+      @Override
+      public void onFailure(String funcName, QueryExecution qe, Exception exception) {}
+    };
+    spark.conf().set("spark.sql.codegen.wholeStage", "true");
+    spark.listenerManager().register(listener);
+    try {
+      TestLakehouse interpreted = SharedSpark.lakehouse(dir.resolve("interpreted"));
+      IngestJob.Result a = ingest(interpreted, config("b", in));
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      List<String> withoutCodegen = dedupPlans(plans);
+      plans.clear();
+      assertEquals("true", spark.conf().get("spark.sql.codegen.wholeStage"));
+      assertTrue(!spark.conf().contains("spark.sql.codegen.factoryMode"), "factoryMode left set");
+
+      TestLakehouse compiled = SharedSpark.lakehouse(dir.resolve("compiled"));
+      IngestJob.Config c = config("b", in);
+      IngestJob.Result b = ingest(compiled, new IngestJob.Config(c.inputs(), null, "b", false, c.maxContentBytes(),
+          c.dedup(), true));
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      List<String> withCodegen = dedupPlans(plans);
+
+      assertTrue(!withoutCodegen.isEmpty() && withoutCodegen.stream().noneMatch(p -> p.contains("*(")),
+          "whole-stage code in the default run: " + withoutCodegen);
+      assertTrue(withCodegen.stream().anyMatch(p -> p.contains("*(")), "no whole-stage code when asked: " + withCodegen);
+      assertEquals(6, a.accepted());
+      assertEquals(List.of(a.accepted(), a.duplicate(), a.nearDuplicate()), List.of(b.accepted(), b.duplicate(),
+          b.nearDuplicate()));
+      Map<String, Row> x = byKey(interpreted, "b");
+      Map<String, Row> y = byKey(compiled, "b");
+      assertEquals(x.keySet(), y.keySet());
+      for (String key : x.keySet()) {
+        for (String column : List.of("status", "contribution_id", "reason", "message", "similarity")) {
+          assertEquals(String.valueOf(x.get(key).<Object>getAs(column)), String.valueOf(y.get(key).<Object>getAs(column)),
+              key + " " + column);
+        }
+      }
+    } finally {
+      spark.listenerManager().unregister(listener);
+      spark.conf().unset("spark.sql.codegen.wholeStage");
+    }
+  }
+
+  /** The plans of the dedup's own queries (they hash submission ids with xxhash64). */
+  static List<String> dedupPlans(List<String> plans) {
+    synchronized (plans) {
+      return plans.stream().filter(p -> p.contains("xxhash64")).toList();
+    }
   }
 
   @Test

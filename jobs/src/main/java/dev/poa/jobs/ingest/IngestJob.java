@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.poa.jobs.IcebergWrites;
+import dev.poa.jobs.PoaSpark;
 import dev.poa.jobs.Progress;
 import dev.poa.schemas.BadInputException;
 import dev.poa.schemas.ExitStatus;
@@ -60,14 +61,25 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class IngestJob {
   public static final String BATCH_PROPERTY = "poa.batch-id";
 
-  /** What to ingest and how. */
+  /**
+   * What to ingest and how. {@code sparkCodegen}: run the batch's queries with Spark's code generation
+   * (whole-stage and per expression) as the session has it; by default they run without it ({@link
+   * #INTERPRETED}).
+   */
   public record Config(
       List<String> inputs,
       String format,
       String batchId,
       boolean knownDatanetsOnly,
       long maxContentBytes,
-      Deduplication.Settings dedup) {
+      Deduplication.Settings dedup,
+      boolean sparkCodegen) {
+    /** A batch whose queries run without Spark's code generation. */
+    public Config(List<String> inputs, String format, String batchId, boolean knownDatanetsOnly, long maxContentBytes,
+        Deduplication.Settings dedup) {
+      this(inputs, format, batchId, knownDatanetsOnly, maxContentBytes, dedup, false);
+    }
+
     public Config {
       inputs = List.copyOf(inputs);
       if (inputs.isEmpty()) {
@@ -120,6 +132,22 @@ public final class IngestJob {
     }
   }
 
+  /**
+   * The session settings a batch runs with unless {@link Config#sparkCodegen}: no whole-stage code and
+   * expressions evaluated as they are, not compiled. A batch's time is its own Java code (validation,
+   * MinHash, the shingle sets) and a fixed cost of some 80 small Spark jobs (25 queries, plans of up to 200
+   * operators); compiling each plan's generated code (Janino), then the JIT compiling Janino and the
+   * generated classes, a large part of it: in a batch of 10 records after two larger ones, the
+   * JIT's compilations took 8 of the 15 core-seconds of its 8.4 s. Without code generation (the same
+   * assignments; medians of three runs): 10 records 8.6 → 6.2 s, 6,994 records of real text 12.5 → 8.5 s,
+   * 100,000 generated records no slower (bench/RESULTS.md, 2026-12-06). {@code factoryMode} is an
+   * internal Spark setting, the one that selects the interpreted projections and predicates Spark
+   * falls back to when generated code fails to compile.
+   */
+  public static final Map<String, String> INTERPRETED = Map.of(
+      "spark.sql.codegen.wholeStage", "false",
+      "spark.sql.codegen.factoryMode", "NO_CODEGEN");
+
   private final SparkSession spark;
   private final Lakehouse lakehouse;
   private final Progress progress;
@@ -160,7 +188,10 @@ public final class IngestJob {
 
     spark.sparkContext().setJobGroup("poa-ingest-" + batchId, "poa ingest " + batchId, false);
     try {
-      return ingest(config, files, format, fingerprint, batchId, lease);
+      return config.sparkCodegen()
+          ? ingest(config, files, format, fingerprint, batchId, lease)
+          : PoaSpark.withSettings(spark, INTERPRETED,
+              () -> ingest(config, files, format, fingerprint, batchId, lease));
     } finally {
       spark.sparkContext().clearJobGroup();
     }
