@@ -182,26 +182,18 @@ public final class AttributionBench {
 
     Dataset<Row> q = spark.table(lh.sparkName(Tables.INFERENCE_LOGS)).filter(col("adapter_id").equalTo("bench-grad"))
         .select("request_id", "adapter_id", "gradient_sketch", "sketch_spec");
-    // the timed stage starts from a collected heap, as the rewards bench's does: the data written above left
-    // gigabytes of garbage, whose first collection (0.4 s) fell into the stage's first job
-    System.gc();
-    long t0 = System.nanoTime();
-    GradientAttribution.Output o = new GradientAttribution(lh, GradientAttribution.Settings.defaults())
-        .scores(q, Progress.to(System.err, "bench"));
-    long rows = o.scores().count();
-    double secs = (System.nanoTime() - t0) / 1e9;
+    TimedStage first = timedStage(lh, q, "bench");
+    GradientAttribution.Output o = first.output();
+    long rows = first.rows();
+    double secs = first.seconds();
     String digest = scoresDigest(o.scores());
     System.err.println("[bench] gradient: digest of the score rows " + digest);
     // The same stage once more in this JVM, on the same tables: its code is compiled by now (the JIT's C2
     // compilations of the first run took about half of a core throughout it), so the two times differ by what
     // a cold JVM pays. The same digest is required of it.
-    System.gc();
-    long w0 = System.nanoTime();
-    GradientAttribution.Output again = new GradientAttribution(lh, GradientAttribution.Settings.defaults())
-        .scores(q, Progress.to(System.err, "bench, second run"));
-    long rowsAgain = again.scores().count();
-    double warmSecs = (System.nanoTime() - w0) / 1e9;
-    if (rowsAgain != rows || !scoresDigest(again.scores()).equals(digest)) {
+    TimedStage again = timedStage(lh, q, "bench, second run");
+    double warmSecs = again.seconds();
+    if (again.rows() != rows || !scoresDigest(again.output().scores()).equals(digest)) {
       throw new IllegalStateException("the second run of the gradient stage gave other scores");
     }
     double pairs = (double) queries * n;
@@ -222,6 +214,22 @@ public final class AttributionBench {
         warmSecs, pairs / warmSecs, pairs / warmSecs / blas);
     FIGURES.add(() -> Figures.print("attribution", "gradient whole stage, second run in the same JVM", size, "pairs",
         warmSecs, pairs / warmSecs, "pairs/s", blas, pairs / warmSecs / blas, null));
+  }
+
+  record TimedStage(GradientAttribution.Output output, long rows, double seconds) {}
+
+  /**
+   * The whole gradient stage over {@code queries}, timed until its score rows are counted. It starts from a
+   * collected heap, as the rewards bench's does: the data written before it left gigabytes of garbage, whose
+   * first collection (0.4 s) fell into the stage's first job.
+   */
+  static TimedStage timedStage(Lakehouse lh, Dataset<Row> queries, String label) {
+    System.gc();
+    long t0 = System.nanoTime();
+    GradientAttribution.Output o = new GradientAttribution(lh, GradientAttribution.Settings.defaults())
+        .scores(queries, Progress.to(System.err, label));
+    long rows = o.scores().count();
+    return new TimedStage(o, rows, (System.nanoTime() - t0) / 1e9);
   }
 
   /**
