@@ -104,7 +104,7 @@ public final class IngestBench {
       Measure b = runMllib(spark, realDir, lines);
       results.add(new Measure("mllib MinHashLSH, real text " + lines, lines, b.seconds(), b.mb(), b.q()));
       // The fixed cost of a batch: the same pipeline on the corpus's first 10 records (plans, the dedup's
-      // jobs, the submissions' rows, the contributions MERGE, three Iceberg commits), in this JVM after the
+      // jobs, the submissions' rows, the contributions MERGE, the Iceberg commits), in this JVM after the
       // runs above. However cheap the per-record work became, poa could not beat MLlib on the whole corpus by
       // more than MLlib's time over this one; MLlib on the same 10 records gives its own fixed cost.
       Path tinyDir = Files.createDirectories(out.resolve("real-10"));
