@@ -51,8 +51,9 @@ public final class ExportBench {
     // the pack's whole output before it starts). On a virtual machine that hands freed memory back to its
     // host (virtio-balloon free page reporting), how fast a write goes depends on how recently the memory
     // it lands in was used: the same pack took 1.0 s writing into memory just freed and 2.0 s writing into
-    // memory unused for longer, and one copy ran at 2.9 GB/s while the next, after other writes, ran at
-    // 0.5 GB/s (bench/RESULTS.md, 2026-12-06). Alternating them puts both under the same conditions.
+    // memory unused for longer, and the copy ran at 2.8-2.9 GB/s in one order of these steps and at
+    // 0.4-0.6 GB/s in another (bench/RESULTS.md, 2026-12-06). Alternating them puts both under the same
+    // conditions.
     double[] copyRounds = new double[ROUNDS];
     double[] packRounds = new double[ROUNDS];
     for (int round = 0; round < ROUNDS; round++) {
