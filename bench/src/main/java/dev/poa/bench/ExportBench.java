@@ -71,8 +71,8 @@ public final class ExportBench {
     }
     System.err.printf("[bench] export: copy %s s, pack %s s%n", java.util.Arrays.toString(copyRounds),
         java.util.Arrays.toString(packRounds));
-    double copySecs = median(copyRounds);
-    double packSecs = median(packRounds);
+    double copySecs = Figures.median(copyRounds);
+    double packSecs = Figures.median(packRounds);
     long t1 = System.nanoTime();
     AdapterExport.Result h = AdapterExport.to(dir.resolve("out-f16").toUri().toString(), new Configuration()).dtype(Dtype.F16)
         .run(sources);
@@ -109,12 +109,6 @@ public final class ExportBench {
 
   /** Rounds of the copy and of the pack, alternated. */
   static final int ROUNDS = 3;
-
-  static double median(double[] values) {
-    double[] v = values.clone();
-    java.util.Arrays.sort(v);
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  }
 
   static void deleteTree(Path dir) throws java.io.IOException {
     try (java.util.stream.Stream<Path> s = Files.walk(dir)) {

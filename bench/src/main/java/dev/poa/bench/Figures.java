@@ -13,6 +13,13 @@ import java.util.Locale;
 final class Figures {
   private Figures() {}
 
+  /** The median of several timings of one thing (the mean of the middle two for an even count). */
+  static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
   static void print(String bench, String figure, long size, String sizeUnit, double seconds, double value, String unit,
       Double floor, Double ratio, Double target) {
     System.out.println(String.format(Locale.ROOT,

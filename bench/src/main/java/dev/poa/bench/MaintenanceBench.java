@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -209,8 +208,7 @@ public final class MaintenanceBench {
       r.run();
       ms[i] = (System.nanoTime() - t) / 1e6;
     }
-    Arrays.sort(ms);
-    return ms[ms.length / 2];
+    return Figures.median(ms);
   }
 
   /** Rows for any poa table from its schema: every column a value of its type, some given as SQL expressions. */
