@@ -225,11 +225,15 @@ public final class AttributionBench {
    */
   static TimedStage timedStage(Lakehouse lh, Dataset<Row> queries, String label) {
     System.gc();
+    ProcessCost before = ProcessCost.now();
     long t0 = System.nanoTime();
     GradientAttribution.Output o = new GradientAttribution(lh, GradientAttribution.Settings.defaults())
         .scores(queries, Progress.to(System.err, label));
     long rows = o.scores().count();
-    return new TimedStage(o, rows, (System.nanoTime() - t0) / 1e9);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.err.printf(java.util.Locale.ROOT, "[%s] gradient stage: %.2f s; %s%n", label, seconds,
+        ProcessCost.now().since(before).describe());
+    return new TimedStage(o, rows, seconds);
   }
 
   /**

@@ -81,10 +81,13 @@ public final class RewardsBench {
     heap.forEach(MemoryPoolMXBean::resetPeakUsage);
     HeapSampler sampler = new HeapSampler();
     sampler.start();
+    ProcessCost before = ProcessCost.now();
     long t0 = System.nanoTime();
     RewardsJob.Result r = new RewardsJob(lh, Progress.to(System.err, "rewards"))
         .run(new RewardsJob.Config(EPOCH, policy, out.resolve("manifests").toUri().toString()));
     double jobSecs = (System.nanoTime() - t0) / 1e9;
+    System.err.printf(java.util.Locale.ROOT, "[rewards] poa rewards: %.2f s; %s%n", jobSecs,
+        ProcessCost.now().since(before).describe());
     sampler.interrupt();
     sampler.join();
     long poolPeaks = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
@@ -97,9 +100,12 @@ public final class RewardsBench {
     double floorSecs = sparkFloor(lh, out);
     double[] keccak = keccakSeconds(2 * (int) r.recipients());
 
+    ProcessCost beforeAudit = ProcessCost.now();
     long t1 = System.nanoTime();
     Audit.Report report = new Audit(lh).run(EPOCH, Progress.to(System.err, "audit"));
     double auditSecs = (System.nanoTime() - t1) / 1e9;
+    System.err.printf(java.util.Locale.ROOT, "[audit] poa audit: %.2f s; %s%n", auditSecs,
+        ProcessCost.now().since(beforeAudit).describe());
     if (!report.clean()) {
       throw new IllegalStateException("audit not clean: " + report.differences());
     }
@@ -118,10 +124,13 @@ public final class RewardsBench {
     againLh.migrate();
     seed(againLh, requests, recipients, adapters);
     System.gc();
+    ProcessCost beforeAgain = ProcessCost.now();
     long t3 = System.nanoTime();
     RewardsJob.Result again = new RewardsJob(againLh, Progress.to(System.err, "rewards, second run"))
         .run(new RewardsJob.Config(EPOCH, policy, out.resolve("manifests-2").toUri().toString()));
     double againSecs = (System.nanoTime() - t3) / 1e9;
+    System.err.printf(java.util.Locale.ROOT, "[rewards, second run] poa rewards: %.2f s; %s%n", againSecs,
+        ProcessCost.now().since(beforeAgain).describe());
     if (!again.root().equals(r.root()) || !again.totalWei().equals(fees)) {
       throw new IllegalStateException("the second run of poa rewards gave root " + again.root() + " and total "
           + again.totalWei() + ", not " + r.root() + " and " + fees);
