@@ -9,9 +9,10 @@ import java.util.Locale;
 
 /**
  * What the JVM spent while a timed part ran, beside its wall time: the process's CPU time in user and in system
- * mode (Linux's /proc/self/stat; the system part is mostly the kernel zeroing and mapping pages written for the
- * first time), the JIT's compilation time (all compiler threads) and the collectors' time. A first run of a
- * stage pays these where a second run in the same JVM does not, so they say what a cold run's extra is made of.
+ * mode (Linux's /proc/self/stat; system time is the kernel's: pages written for the first time, files, threads),
+ * the JIT's compilation time (elapsed, summed over the compiler threads: on busy cores it includes waiting for
+ * one, so it bounds their CPU from above) and the collectors' time. Compared with a second run of the same work
+ * in the same JVM, they say what a cold run's extra is made of (bench/RESULTS.md).
  */
 record ProcessCost(double userSeconds, double systemSeconds, double jitSeconds, double gcSeconds) {
   /** Clock ticks per second of /proc/self/stat's times: USER_HZ, 100 on Linux. */
@@ -46,7 +47,7 @@ record ProcessCost(double userSeconds, double systemSeconds, double jitSeconds, 
         jitSeconds - before.jitSeconds, gcSeconds - before.gcSeconds);
   }
 
-  /** One line for the bench's log, e.g. "CPU user 18.2 s, system 3.1 s; JIT 7.9 s; GC 1.2 s". */
+  /** One line for the bench's log, e.g. "CPU user 18.2 s, system 3.1 s; JIT compiling 7.9 s; GC 1.20 s". */
   String describe() {
     return String.format(Locale.ROOT, "CPU user %.1f s, system %.1f s; JIT compiling %.1f s; GC %.2f s", userSeconds,
         systemSeconds, jitSeconds, gcSeconds);
