@@ -231,8 +231,7 @@ public final class AttributionBench {
         .scores(queries, Progress.to(System.err, label));
     long rows = o.scores().count();
     double seconds = (System.nanoTime() - t0) / 1e9;
-    System.err.printf(java.util.Locale.ROOT, "[%s] gradient stage: %.2f s; %s%n", label, seconds,
-        ProcessCost.now().since(before).describe());
+    ProcessCost.log(label, "gradient stage", seconds, before);
     return new TimedStage(o, rows, seconds);
   }
 

@@ -86,8 +86,7 @@ public final class RewardsBench {
     RewardsJob.Result r = new RewardsJob(lh, Progress.to(System.err, "rewards"))
         .run(new RewardsJob.Config(EPOCH, policy, out.resolve("manifests").toUri().toString()));
     double jobSecs = (System.nanoTime() - t0) / 1e9;
-    System.err.printf(java.util.Locale.ROOT, "[rewards] poa rewards: %.2f s; %s%n", jobSecs,
-        ProcessCost.now().since(before).describe());
+    ProcessCost.log("rewards", "poa rewards", jobSecs, before);
     sampler.interrupt();
     sampler.join();
     long poolPeaks = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
@@ -104,8 +103,7 @@ public final class RewardsBench {
     long t1 = System.nanoTime();
     Audit.Report report = new Audit(lh).run(EPOCH, Progress.to(System.err, "audit"));
     double auditSecs = (System.nanoTime() - t1) / 1e9;
-    System.err.printf(java.util.Locale.ROOT, "[audit] poa audit: %.2f s; %s%n", auditSecs,
-        ProcessCost.now().since(beforeAudit).describe());
+    ProcessCost.log("audit", "poa audit", auditSecs, beforeAudit);
     if (!report.clean()) {
       throw new IllegalStateException("audit not clean: " + report.differences());
     }
@@ -129,8 +127,7 @@ public final class RewardsBench {
     RewardsJob.Result again = new RewardsJob(againLh, Progress.to(System.err, "rewards, second run"))
         .run(new RewardsJob.Config(EPOCH, policy, out.resolve("manifests-2").toUri().toString()));
     double againSecs = (System.nanoTime() - t3) / 1e9;
-    System.err.printf(java.util.Locale.ROOT, "[rewards, second run] poa rewards: %.2f s; %s%n", againSecs,
-        ProcessCost.now().since(beforeAgain).describe());
+    ProcessCost.log("rewards, second run", "poa rewards", againSecs, beforeAgain);
     if (!again.root().equals(r.root()) || !again.totalWei().equals(fees)) {
       throw new IllegalStateException("the second run of poa rewards gave root " + again.root() + " and total "
           + again.totalWei() + ", not " + r.root() + " and " + fees);
