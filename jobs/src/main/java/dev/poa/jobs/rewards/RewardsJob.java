@@ -104,7 +104,8 @@ public final class RewardsJob {
    */
   public static final class Derivation implements AutoCloseable {
     private final String epoch;
-    private final Dataset<Row> payouts;
+    /** The payout rows as they come out of the sorted leaves: in (address, role) order, which Spark does not know. */
+    private final Dataset<Row> payoutsInLeafOrder;
     private final Dataset<Row> leaves;
     private final List<Dataset<Row>> cached;
     private final StandardMerkleTree tree;
@@ -113,10 +114,11 @@ public final class RewardsJob {
     private final long payoutRows;
     private final Map<String, Long> inputSnapshots;
 
-    Derivation(String epoch, Dataset<Row> payouts, Dataset<Row> leaves, List<Dataset<Row>> cached, StandardMerkleTree tree,
-        BigInteger totalWei, BigInteger cumulativeTotalWei, long payoutRows, Map<String, Long> inputSnapshots) {
+    Derivation(String epoch, Dataset<Row> payoutsInLeafOrder, Dataset<Row> leaves, List<Dataset<Row>> cached,
+        StandardMerkleTree tree, BigInteger totalWei, BigInteger cumulativeTotalWei, long payoutRows,
+        Map<String, Long> inputSnapshots) {
       this.epoch = epoch;
-      this.payouts = payouts;
+      this.payoutsInLeafOrder = payoutsInLeafOrder;
       this.leaves = leaves;
       this.cached = cached;
       this.tree = tree;
@@ -130,9 +132,12 @@ public final class RewardsJob {
       return epoch;
     }
 
-    /** address, role, amount_wei, cumulative_wei: the epoch's rows of rewards.epoch_payouts. */
+    /**
+     * address, role, amount_wei, cumulative_wei: the epoch's rows of rewards.epoch_payouts, sorted within
+     * each partition (as the table's writer requires; the manifest reads them unsorted, in the same order).
+     */
     public Dataset<Row> payouts() {
-      return payouts;
+      return payoutsInLeafOrder.sortWithinPartitions("address", "role");
     }
 
     /** address, cumulative_wei, leaf_hash: one per address paid in this epoch or before. */
@@ -191,7 +196,9 @@ public final class RewardsJob {
           g.writeObjectField("input_snapshots", new TreeMap<>(inputSnapshots));
           // a million rows and more: written as bytes, as the values are (MerkleDump.RawArray), to the stream g writes to
           MerkleDump.RawArray rawPayouts = MerkleDump.RawArray.start(g, out, "payouts");
-          try (CachedOrder rows = inCachedOrder(payouts.select("address", "role", "amount_wei"), 2)) {
+          // not sorted again: the leaves' order is already (address, role), which CachedOrder checks row by row
+          // (a sort of every partition's payout rows, for each manifest written or audited, sorted nothing)
+          try (CachedOrder rows = inCachedOrder(payoutsInLeafOrder.select("address", "role", "amount_wei"), 2)) {
             while (rows.hasNext()) {
               Row r = rows.next();
               rawPayouts.startObject();
@@ -599,12 +606,9 @@ public final class RewardsJob {
         .withColumn("leaf_hash", LEAF_HASH.apply(col("address"), col("cumulative_wei")))
         .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(leaves);
-    // each leaf carries its address's rows of the epoch (sorted by role): the payout rows come out of the
-    // sorted leaves in (address, role) order without a join or another shuffle. Not cached: each of its two
-    // readers (the manifest, the table write) explodes the cached leaves again, cheaper than caching 1M rows
-    Dataset<Row> payouts = leaves.select(col("address"), explode(col("roles")).as("r"), col("cumulative_wei"))
-        .select(col("address"), col("r.role").as("role"), col("r.amount_wei").as("amount_wei"), col("cumulative_wei"))
-        .sortWithinPartitions("address", "role");
+    // not cached: each of its two readers (the manifest, the table write) explodes the cached leaves again,
+    // cheaper than caching 1M rows
+    Dataset<Row> payouts = payoutRows(leaves);
     // the leaves' count, their cumulative total and the payout rows' count in one pass over the cached leaves
     Row counts = leaves.agg(org.apache.spark.sql.functions.count(lit(1)),
         sum(col("cumulative_wei")), org.apache.spark.sql.functions.count(when(col("cumulative_wei").isNull(), lit(1))),
@@ -622,6 +626,16 @@ public final class RewardsJob {
     BigInteger cumulativeTotal = ((BigDecimal) counts.get(1)).toBigIntegerExact();
     return new Derivation(epoch, payouts, leaves, cached, leafTree(leaves, n),
         total, cumulativeTotal, counts.getLong(3), snapshots);
+  }
+
+  /**
+   * The payout rows of {@link #leaves}: each leaf carries its address's rows of the epoch, sorted by
+   * role, so the rows come out of leaves sorted by address in (address, role) order, without a join,
+   * a shuffle or a sort (Spark does not know that order; {@link #inCachedOrder} checks it).
+   */
+  static Dataset<Row> payoutRows(Dataset<Row> leaves) {
+    return leaves.select(col("address"), explode(col("roles")).as("r"), col("cumulative_wei"))
+        .select(col("address"), col("r.role").as("role"), col("r.amount_wei").as("amount_wei"), col("cumulative_wei"));
   }
 
   /** Per attributed inference, the method whose shares pay: gradient where it attributed it, else span. */
