@@ -2,6 +2,7 @@ package dev.poa.jobs.attribution;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,11 @@ class SketchLengthTest {
     assertArrayEquals(new float[] {7, 8, 9, 0, 0, 0}, ok.get(1).sketches());
     assertEquals(SPEC, ok.get(1).spec());
     assertEquals(3, ok.get(1).k(), "k from the spec");
+    assertArrayEquals(new String[] {"c1", "c2"}, ok.get(0).ids());
+    assertArrayEquals(new String[] {"0xc", "0xc"}, ok.get(0).contributors());
+    assertArrayEquals(new String[] {"d", null}, ok.get(1).datanets());
+    // one String per name in the partition, across blocks
+    assertSame(ok.get(0).contributors()[0], ok.get(1).contributors()[0]);
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> GradientAttribution.Block.pack(
         List.of(row("c1", 1, 2, 3), row("c2", 4, 5, 6), row("c3", 7, 8)).iterator(), 2));
     assertTrue(e.getMessage().startsWith("the training sketch of contribution c3 has 2 numbers"), e.getMessage());
