@@ -791,13 +791,7 @@ public final class GradientAttribution {
     if (sketch.numElements() != k) {
       throw wrongLength("the training sketch of contribution " + contribution, sketch.numElements(), k);
     }
-    int at = row * k;
-    for (int i = 0; i < k; i++) {
-      if (sketch.isNullAt(i)) {
-        throw missingNumber("the training sketch of contribution " + contribution, i);
-      }
-      into[at + i] = sketch.getFloat(i);
-    }
+    copyNumbers(sketch, into, row * k, () -> "the training sketch of contribution " + contribution);
   }
 
   private static IllegalStateException wrongLength(String what, int length, int k) {
@@ -805,9 +799,20 @@ public final class GradientAttribution {
         + ": it was not written by poa's ingest, which checks the length");
   }
 
-  private static IllegalStateException missingNumber(String what, int position) {
-    return new IllegalStateException(what + " has no number at position " + position
-        + ": it was not written by poa's ingest, which refuses a sketch with a missing number");
+  /**
+   * Every number of {@code sketch} into {@code into} from {@code at}. The tables declare a sketch's
+   * elements optional; ingest refuses a sketch with a missing number, so one found here is refused too
+   * (named by {@code what}, built only then), rather than read as 0.
+   */
+  private static void copyNumbers(ArrayData sketch, float[] into, int at, java.util.function.Supplier<String> what) {
+    int n = sketch.numElements();
+    for (int i = 0; i < n; i++) {
+      if (sketch.isNullAt(i)) {
+        throw new IllegalStateException(what.get() + " has no number at position " + i
+            + ": it was not written by poa's ingest, which refuses a sketch with a missing number");
+      }
+      into[at + i] = sketch.getFloat(i);
+    }
   }
 
   /** A chunk of whitened queries (all chunks of an adapter are broadcast together). */
@@ -816,18 +821,11 @@ public final class GradientAttribution {
   /** A query's sketch, as collected. */
   record Query(String requestId, float[] sketch) implements Serializable {}
 
-  /**
-   * The numbers of a sketch as Spark holds it. The tables declare a sketch's elements optional; ingest
-   * refuses a sketch with a missing number, so one found here is refused too, rather than read as 0.
-   */
+  /** The numbers of a sketch as Spark holds it, in an array of their own ({@link #copyNumbers}' checks). */
   static float[] floats(ArrayData sketch, String what) {
-    int n = sketch.numElements();
-    for (int i = 0; i < n; i++) {
-      if (sketch.isNullAt(i)) {
-        throw missingNumber(what, i);
-      }
-    }
-    return sketch.toFloatArray();
+    float[] numbers = new float[sketch.numElements()];
+    copyNumbers(sketch, numbers, 0, () -> what);
+    return numbers;
   }
 
   /** Training sketches of one partition, packed row-major for BLAS, with their ids and their sketch spec. */
