@@ -788,10 +788,11 @@ public final class GradientAttribution {
    * sketches of k = 1,024, bench/RESULTS.md).
    */
   static void copySketch(ArrayData sketch, int k, float[] into, int row, String contribution) {
+    java.util.function.Supplier<String> what = () -> "the training sketch of contribution " + contribution;
     if (sketch.numElements() != k) {
-      throw wrongLength("the training sketch of contribution " + contribution, sketch.numElements(), k);
+      throw wrongLength(what.get(), sketch.numElements(), k);
     }
-    copyNumbers(sketch, into, row * k, () -> "the training sketch of contribution " + contribution);
+    copyNumbers(sketch, into, row * k, what);
   }
 
   private static IllegalStateException wrongLength(String what, int length, int k) {
