@@ -22,7 +22,7 @@ public final class SharedSpark {
 
   public static synchronized SparkSession spark() {
     if (spark == null) {
-      spark =
+      SparkSession.Builder builder =
           SparkSession.builder()
               .master("local[2]")
               .appName("poa-tests")
@@ -31,8 +31,10 @@ public final class SharedSpark {
               .config("spark.ui.enabled", "false")
               .config("spark.sql.shuffle.partitions", "2")
               .config("spark.default.parallelism", "2")
-              .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-              .getOrCreate();
+              .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+      // what every poa session has (a static setting: the session made first in the JVM sets it)
+      PoaSpark.SESSION_DEFAULTS.forEach(builder::config);
+      spark = builder.getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }
     return spark;

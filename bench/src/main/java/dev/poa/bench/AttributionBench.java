@@ -85,6 +85,7 @@ public final class AttributionBench {
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
     PoaSpark.LOCAL_SETTINGS.forEach(session::config);
+    PoaSpark.SESSION_DEFAULTS.forEach(session::config);
     session.getOrCreate().sparkContext().setLogLevel("WARN");
     PoaConfig config = new PoaConfig(out.resolve("lakehouse"), "bench", Map.of());
     Lakehouse lh = Lakehouse.of(PoaSpark.session(config), config.catalogName());

@@ -83,6 +83,7 @@ public final class IngestBench {
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
     PoaSpark.LOCAL_SETTINGS.forEach(session::config);
+    PoaSpark.SESSION_DEFAULTS.forEach(session::config);
     SparkSession spark = session.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
 

@@ -65,6 +65,7 @@ public final class MaintenanceBench {
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
     PoaSpark.LOCAL_SETTINGS.forEach(session::config);
+    PoaSpark.SESSION_DEFAULTS.forEach(session::config);
     session.getOrCreate().sparkContext().setLogLevel("WARN");
     PoaConfig config = new PoaConfig(out.resolve("lakehouse"), "poa", Map.of());
     SparkSession spark = PoaSpark.session(config);

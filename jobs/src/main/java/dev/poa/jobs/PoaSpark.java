@@ -53,13 +53,27 @@ public final class PoaSpark {
         user.put(k, v);
       }
     });
-    Map<String, String> conf = new LinkedHashMap<>();
+    Map<String, String> conf = new LinkedHashMap<>(SESSION_DEFAULTS);
     conf.put("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
     conf.put("spark.sql.defaultCatalog", config.catalogName());
     conf.putAll(CatalogSettings.resolve(config.catalogName(), config.warehouse(), user));
     conf.putAll(user);
     return conf;
   }
+
+  /**
+   * Settings of every poa session, whatever its master; the configuration (a config file, {@code --conf})
+   * overrides them.
+   *
+   * <p>Spark keeps the classes it compiles from plans' generated code in one cache per JVM, of 100 classes by
+   * default ({@code spark.sql.codegen.cache.maxEntries}, a static setting: the session that compiles first sizes
+   * it). One {@code poa rewards} compiles about 100 sources, so a JVM that runs several stages ({@code poa
+   * run-epoch}, a notebook, a test JVM) compiled the same plans again, and each class compiled again is a new
+   * class, run interpreted and compiled by the JIT again: {@code poa audit} after {@code poa rewards} in one JVM
+   * took 13.9 s instead of 15.0 s on average with 1,000 classes kept, its JIT 5.7–7.1 s instead of 8.1–8.5 s
+   * (bench/RESULTS.md, 2026-12-06, late night). The number bounds the metaspace the kept classes hold.
+   */
+  public static final Map<String, String> SESSION_DEFAULTS = Map.of("spark.sql.codegen.cache.maxEntries", "1000");
 
   /**
    * Spark's memory page in local mode, where the tasks' sort buffers are in the driver's heap. Spark
@@ -73,8 +87,8 @@ public final class PoaSpark {
 
   /**
    * Settings of a local-mode session besides its master and shuffle partitions: on the loopback, no
-   * web UI, {@link #LOCAL_PAGE_SIZE}. The benches start their sessions with them too, so they measure
-   * the Spark that {@code ./poa} runs.
+   * web UI, {@link #LOCAL_PAGE_SIZE}. The benches start their sessions with them and with
+   * {@link #SESSION_DEFAULTS} too, so they measure the Spark that {@code ./poa} runs.
    */
   public static final Map<String, String> LOCAL_SETTINGS = Map.of("spark.driver.bindAddress", "127.0.0.1",
       "spark.driver.host", "127.0.0.1", "spark.ui.enabled", "false", "spark.buffer.pageSize", LOCAL_PAGE_SIZE);
