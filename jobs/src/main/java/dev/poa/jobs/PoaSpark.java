@@ -68,7 +68,7 @@ public final class PoaSpark {
    * <p>Spark keeps the classes it compiles from plans' generated code in one cache per JVM, of 100 classes by
    * default ({@code spark.sql.codegen.cache.maxEntries}, a static setting: the session that compiles first sizes
    * it). One {@code poa rewards} compiles about 100 sources, so a JVM that runs several stages ({@code poa
-   * run-epoch}, a notebook, a test JVM) compiled the same plans again, and each class compiled again is a new
+   * run-epoch}, {@code poa demo}, a test JVM) compiled the same plans again, and each class compiled again is a new
    * class, run interpreted and compiled by the JIT again: {@code poa audit} after {@code poa rewards} in one JVM
    * took 13.9 s instead of 15.0 s on average with 1,000 classes kept, its JIT 5.7–7.1 s instead of 8.1–8.5 s
    * (bench/RESULTS.md, 2026-12-06, late night). The number bounds the metaspace the kept classes hold.
