@@ -29,7 +29,7 @@ class CodegenCacheTest {
   void aPlanRunAgainAfterMoreThanAHundredOthersIsNotCompiledAgain() {
     SparkSession spark = SharedSpark.spark();
     assertEquals("1000", spark.conf().get(KEY));
-    long again = runAndCountCompilations(spark, 104_729); // compiled now, or kept from an earlier run of this JVM
+    long first = runAndCountCompilations(spark, 104_729); // compiled now, or kept from an earlier run of this JVM
     long before = compilations();
     // each literal is written into the generated source: 150 sources Spark has not seen
     for (int k = 1; k <= 150; k++) {
@@ -38,7 +38,7 @@ class CodegenCacheTest {
     long others = compilations() - before;
     assertTrue(others >= 150, "the 150 other plans compiled " + others + " sources; each should have compiled at least one");
     assertEquals(0, runAndCountCompilations(spark, 104_729),
-        "the first plan was compiled again after " + others + " other sources (first run: " + again + ")");
+        "the first plan was compiled again after " + others + " other sources (first run: " + first + ")");
   }
 
   /** Runs a one-row plan whose generated code holds {@code factor}; returns how many sources Spark compiled. */
