@@ -22,19 +22,8 @@ public final class SharedSpark {
 
   public static synchronized SparkSession spark() {
     if (spark == null) {
-      SparkSession.Builder builder =
-          SparkSession.builder()
-              .master("local[2]")
-              .appName("poa-tests")
-              .config("spark.driver.bindAddress", "127.0.0.1")
-              .config("spark.driver.host", "127.0.0.1")
-              .config("spark.ui.enabled", "false")
-              .config("spark.sql.shuffle.partitions", "2")
-              .config("spark.default.parallelism", "2")
-              .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
-      // what every poa session has (a static setting: the session made first in the JVM sets it)
-      PoaSpark.SESSION_DEFAULTS.forEach(builder::config);
-      spark = builder.getOrCreate();
+      // poa's local session (PoaSpark.localSession), with two shuffle partitions and two default partitions
+      spark = PoaSpark.localSession("poa-tests", "local[2]", 2).config("spark.default.parallelism", "2").getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }
     return spark;

@@ -81,12 +81,8 @@ public final class AttributionBench {
       }
     }
     Path out = Files.createTempDirectory("poa-bench-attribution-");
-    SparkSession.Builder session = SparkSession.builder().master("local[2]").appName("poa-bench")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
-    PoaSpark.LOCAL_SETTINGS.forEach(session::config);
-    PoaSpark.SESSION_DEFAULTS.forEach(session::config);
-    session.getOrCreate().sparkContext().setLogLevel("WARN");
+    PoaSpark.localSession("poa-bench", "local[2]", 8)
+        .getOrCreate().sparkContext().setLogLevel("WARN");
     PoaConfig config = new PoaConfig(out.resolve("lakehouse"), "bench", Map.of());
     Lakehouse lh = Lakehouse.of(PoaSpark.session(config), config.catalogName());
     lh.migrate();

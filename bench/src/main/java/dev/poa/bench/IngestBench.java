@@ -76,15 +76,7 @@ public final class IngestBench {
     deleteRecursively(out);
     Files.createDirectories(out);
 
-    SparkSession.Builder session =
-        SparkSession.builder()
-            .master("local[2]")
-            .appName("poa-bench")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
-    PoaSpark.LOCAL_SETTINGS.forEach(session::config);
-    PoaSpark.SESSION_DEFAULTS.forEach(session::config);
-    SparkSession spark = session.getOrCreate();
+    SparkSession spark = PoaSpark.localSession("poa-bench", "local[2]", 8).getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
 
     List<Measure> results = new ArrayList<>();

@@ -61,12 +61,8 @@ public final class MaintenanceBench {
       }
     }
     Path out = Files.createTempDirectory("poa-bench-maintenance-");
-    SparkSession.Builder session = SparkSession.builder().master("local[2]").appName("poa-bench")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
-    PoaSpark.LOCAL_SETTINGS.forEach(session::config);
-    PoaSpark.SESSION_DEFAULTS.forEach(session::config);
-    session.getOrCreate().sparkContext().setLogLevel("WARN");
+    PoaSpark.localSession("poa-bench", "local[2]", 2)
+        .getOrCreate().sparkContext().setLogLevel("WARN");
     PoaConfig config = new PoaConfig(out.resolve("lakehouse"), "poa", Map.of());
     SparkSession spark = PoaSpark.session(config);
     Lakehouse lh = Lakehouse.of(spark, config.catalogName());

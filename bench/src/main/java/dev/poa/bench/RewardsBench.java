@@ -59,12 +59,8 @@ public final class RewardsBench {
       }
     }
     Path out = Files.createTempDirectory("poa-bench-rewards-");
-    SparkSession.Builder session = SparkSession.builder().master("local[2]").appName("poa-bench")
-        .config("spark.sql.shuffle.partitions", String.valueOf(PARTITIONS))
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
-    PoaSpark.LOCAL_SETTINGS.forEach(session::config);
-    PoaSpark.SESSION_DEFAULTS.forEach(session::config);
-    session.getOrCreate().sparkContext().setLogLevel("WARN");
+    PoaSpark.localSession("poa-bench", "local[2]", PARTITIONS)
+        .getOrCreate().sparkContext().setLogLevel("WARN");
     PoaConfig config = new PoaConfig(out.resolve("lakehouse"), "bench", Map.of());
     Lakehouse lh = Lakehouse.of(PoaSpark.session(config), config.catalogName());
     lh.migrate();

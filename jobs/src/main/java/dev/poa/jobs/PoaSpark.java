@@ -54,7 +54,7 @@ public final class PoaSpark {
       }
     });
     Map<String, String> conf = new LinkedHashMap<>(SESSION_DEFAULTS);
-    conf.put("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+    conf.put("spark.sql.extensions", ICEBERG_EXTENSIONS);
     conf.put("spark.sql.defaultCatalog", config.catalogName());
     conf.putAll(CatalogSettings.resolve(config.catalogName(), config.warehouse(), user));
     conf.putAll(user);
@@ -87,11 +87,27 @@ public final class PoaSpark {
 
   /**
    * Settings of a local-mode session besides its master and shuffle partitions: on the loopback, no
-   * web UI, {@link #LOCAL_PAGE_SIZE}. The benches start their sessions with them and with
-   * {@link #SESSION_DEFAULTS} too, so they measure the Spark that {@code ./poa} runs.
+   * web UI, {@link #LOCAL_PAGE_SIZE}.
    */
   public static final Map<String, String> LOCAL_SETTINGS = Map.of("spark.driver.bindAddress", "127.0.0.1",
       "spark.driver.host", "127.0.0.1", "spark.ui.enabled", "false", "spark.buffer.pageSize", LOCAL_PAGE_SIZE);
+
+  private static final String ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";
+
+  /**
+   * A builder of the local-mode session {@code ./poa} starts when nothing names a master: {@link #LOCAL_SETTINGS},
+   * {@link #SESSION_DEFAULTS} and Iceberg's SQL extensions, with this master and number of shuffle partitions.
+   * The benches ({@code local[2]}) and the test JVMs start theirs with it, so they run the Spark that {@code ./poa}
+   * runs; a setting added here reaches all of them.
+   */
+  public static SparkSession.Builder localSession(String appName, String master, int shufflePartitions) {
+    SparkSession.Builder b = SparkSession.builder().appName(appName).master(master);
+    LOCAL_SETTINGS.forEach(b::config);
+    SESSION_DEFAULTS.forEach(b::config);
+    b.config("spark.sql.extensions", ICEBERG_EXTENSIONS);
+    b.config("spark.sql.shuffle.partitions", Integer.toString(shufflePartitions));
+    return b;
+  }
 
   public static SparkSession session(PoaConfig config) {
     Map<String, String> settings = sparkSettings(config);
@@ -105,16 +121,15 @@ public final class PoaSpark {
             + e.getMessage());
       }
     }
-    SparkConf base = new SparkConf();
-    SparkSession.Builder b = SparkSession.builder().appName("poa");
-    if (!base.contains("spark.master") && !config.settings().containsKey("spark.master")) {
-      b.master("local[*]");
-      LOCAL_SETTINGS.forEach(b::config);
-      b.config("spark.sql.shuffle.partitions", "8");
+    SparkSession.Builder b;
+    if (!new SparkConf().contains("spark.master") && !config.settings().containsKey("spark.master")) {
+      b = localSession("poa", "local[*]", 8);
       // Stage progress bars for a person at a terminal; none in logs.
       b.config("spark.ui.showConsoleProgress", Boolean.toString(System.console() != null));
+    } else {
+      b = SparkSession.builder().appName("poa");
     }
-    settings.forEach(b::config);
+    settings.forEach(b::config); // the configuration's settings last: they override the local ones
     SparkSession spark = b.getOrCreate();
     // A session that already existed (tests, notebooks) gets the catalog settings at runtime
     setCatalog(spark, config);
