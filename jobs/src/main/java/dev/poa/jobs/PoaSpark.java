@@ -122,11 +122,14 @@ public final class PoaSpark {
       }
     }
     SparkSession.Builder b;
-    if (!new SparkConf().contains("spark.master") && !config.settings().containsKey("spark.master")) {
+    boolean joining = SparkSession.getDefaultSession().isDefined() || SparkSession.getActiveSession().isDefined();
+    if (!joining && !new SparkConf().contains("spark.master") && !config.settings().containsKey("spark.master")) {
       b = localSession("poa", "local[*]", 8);
       // Stage progress bars for a person at a terminal; none in logs.
       b.config("spark.ui.showConsoleProgress", Boolean.toString(System.console() != null));
     } else {
+      // under spark-submit, or joining a session this JVM already has (a test JVM's, a bench's, a notebook's):
+      // its master and its own settings, shuffle partitions included, stay as they are
       b = SparkSession.builder().appName("poa");
     }
     settings.forEach(b::config); // the configuration's settings last: they override the local ones
