@@ -78,7 +78,8 @@ final class IngestCommand extends CliCommand implements Callable<Integer> {
             (int) c.getLong("poa.dedup.rows-per-band", d.rowsPerBand()),
             scope.equals("global"),
             c.get("poa.dedup.minhash", d.minhashImpl()),
-            (int) c.getLong("poa.dedup.max-cc-rounds", d.maxCcRounds()));
+            (int) c.getLong("poa.dedup.max-cc-rounds", d.maxCcRounds()),
+            c.getLong("poa.dedup.driver-cc-max-edges", d.driverCcMaxEdges()));
     return new IngestJob.Config(
         inputs,
         format,

@@ -73,6 +73,9 @@ public final class ConfigKeys {
           "udf (Java MinHash) or builtin (Spark SQL expressions the RAPIDS Accelerator can run); same signatures."),
       key("ingest", "poa.dedup.max-cc-rounds", DEDUP.maxCcRounds(),
           "Most rounds of the connected-components pass that groups near-duplicates; more is an error."),
+      key("ingest", "poa.dedup.driver-cc-max-edges", DEDUP.driverCcMaxEdges(),
+          "Verified near-duplicate pairs up to which a batch groups them on the driver (union-find); above it,"
+              + " the connected-components pass runs in Spark. 0: always in Spark."),
       key("landing", "poa.landing", "<warehouse>/landing",
           "Where batches land for 'poa landing ingest' and the pipeline (local directory or s3a:// URI)."),
       key("attribution", "poa.attribution.span.ngram", SPAN.ngram(),

@@ -49,10 +49,17 @@ class ConnectedComponentsTest {
           parent.put(Math.max(a, b), Math.min(a, b));
         }
       }
+      // self-loops, which both ways drop, and edges given twice and both ways round
+      edges.add(RowFactory.create(5L, 5L));
+      edges.add(edges.get(3));
+      edges.add(RowFactory.create(edges.get(70).getLong(1), edges.get(70).getLong(0)));
       ConnectedComponents.Result cc =
           ConnectedComponents.run(SharedSpark.spark().createDataFrame(edges, EDGES), 100);
-      Map<Long, Long> got = new HashMap<>();
-      cc.components().collectAsList().forEach(row -> got.put(row.getLong(0), row.getLong(1)));
+      Map<Long, Long> got = components(cc);
+      ConnectedComponents.Result onDriver =
+          ConnectedComponents.onDriver(SharedSpark.spark().createDataFrame(edges, EDGES));
+      assertEquals(got, components(onDriver), "trial " + trial + ": on the driver");
+      assertEquals(got.size(), onDriver.components().count(), "one row per node");
       Map<Long, Long> expectedRoot = new HashMap<>();
       for (long node : parent.keySet()) {
         long root = find(parent, node);
@@ -62,5 +69,23 @@ class ConnectedComponentsTest {
       }
       assertEquals(expectedRoot, got, "trial " + trial);
     }
+  }
+
+  @Test
+  void noEdgesNoComponentsEitherWay() {
+    List<Row> loopsOnly = List.of(RowFactory.create(7L, 7L));
+    assertEquals(0, ConnectedComponents.run(SharedSpark.spark().createDataFrame(loopsOnly, EDGES), 10)
+        .components().count());
+    assertEquals(0, ConnectedComponents.onDriver(SharedSpark.spark().createDataFrame(loopsOnly, EDGES))
+        .components().count());
+  }
+
+  static Map<Long, Long> components(ConnectedComponents.Result cc) {
+    Map<Long, Long> got = new HashMap<>();
+    cc.components().collectAsList().forEach(row -> {
+      Long before = got.put(row.getLong(0), row.getLong(1));
+      assertEquals(null, before, "node " + row.getLong(0) + " has two roots");
+    });
+    return got;
   }
 }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.QueryExecution;
@@ -182,6 +183,57 @@ class DedupTest {
     assertEquals("accepted", rows.get("a").getAs("status"));
     assertEquals(rows.get("a").<String>getAs("contribution_id"), rows.get("c").getAs("contribution_id"));
     assertEquals(rows.get("a").<String>getAs("contribution_id"), rows.get("b").getAs("contribution_id"));
+  }
+
+  /**
+   * Clusters found on the driver (union-find, the default for a batch's few thousand verified pairs) and by the
+   * connected-components pass in Spark ({@code poa.dedup.driver-cc-max-edges=0}) give the same submissions, in a
+   * batch with a chain of near-duplicates, an exact duplicate and a batch before it whose contribution they meet.
+   */
+  @Test
+  void clustersOnTheDriverAndInSparkAssignTheSame(@TempDir Path dir) {
+    String a = TextNormalizer.normalize(corpus.prose(400));
+    String[] w = a.split(" ");
+    String[] bw = w.clone();
+    for (int i = (int) (w.length * 0.93); i < w.length; i++) {
+      bw[i] = "tailword" + i;
+    }
+    String b = String.join(" ", bw);
+    String[] cw = bw.clone();
+    for (int i = 0; i < (int) (w.length * 0.07); i++) {
+      cw[i] = "headword" + i;
+    }
+    String c = String.join(" ", cw);
+    String other = corpus.prose(300);
+    Path first = file(dir, "first.jsonl", List.of(line("b", "news", b, T0.plusSeconds(10))));
+    Path second = file(dir, "second.jsonl", List.of(line("c", "news", c, T0.plusSeconds(20)),
+        line("a", "news", a, T0), line("a-again", "news", a, T0.plusSeconds(30)), line("o", "news", other, T0),
+        line("o-near", "news", other + " appended words here", T0.plusSeconds(5))));
+    Map<String, Map<String, Row>> byWay = new java.util.TreeMap<>();
+    for (long maxEdges : new long[] {0, dev.poa.jobs.ingest.Deduplication.Settings.DEFAULT_DRIVER_CC_MAX_EDGES}) {
+      TestLakehouse t = SharedSpark.lakehouse(dir.resolve("max-" + maxEdges));
+      for (IngestJob.Config c0 : List.of(config("one", first), config("two", second))) {
+        ingest(t, new IngestJob.Config(c0.inputs(), null, c0.batchId(), false, c0.maxContentBytes(),
+            c0.dedup().withDriverCcMaxEdges(maxEdges)));
+      }
+      byWay.put(maxEdges == 0 ? "spark" : "driver", byKey(t, "two"));
+    }
+    Map<String, Row> spark = byWay.get("spark");
+    Map<String, Row> driver = byWay.get("driver");
+    assertEquals(Set.of("a", "a-again", "c", "o", "o-near"), spark.keySet());
+    assertEquals(spark.keySet(), driver.keySet());
+    // b, stored first, keeps the credit of the chain; a again is an exact duplicate of a, so of b's contribution
+    String bContribution = spark.get("a").getAs("contribution_id");
+    for (String key : List.of("a", "a-again", "c")) {
+      assertEquals(bContribution, spark.get(key).getAs("contribution_id"), key);
+    }
+    assertEquals("near_duplicate", spark.get("o-near").getAs("status"));
+    for (String key : spark.keySet()) {
+      for (String column : List.of("status", "contribution_id", "reason", "message", "similarity")) {
+        assertEquals(String.valueOf(spark.get(key).<Object>getAs(column)),
+            String.valueOf(driver.get(key).<Object>getAs(column)), key + " " + column);
+      }
+    }
   }
 
   @Test

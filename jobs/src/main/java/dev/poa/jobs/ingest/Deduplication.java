@@ -61,9 +61,15 @@ public final class Deduplication {
   /** Dedup settings; see docs/ingest.md for the defaults and why. */
   public record Settings(
       double threshold, double containment, int shingleWords, int bands, int rowsPerBand, boolean crossDatanet,
-      String minhashImpl, int maxCcRounds) {
+      String minhashImpl, int maxCcRounds, long driverCcMaxEdges) {
     /** Containment applies only to pairs whose shingle sets differ in size by at most this factor. */
     public static final double CONTAINMENT_MIN_SIZE_RATIO = 0.5;
+
+    /**
+     * Verified pairs up to which the clusters are found on the driver ({@link ConnectedComponents#onDriver}):
+     * 200,000 edges are 3.2 MB of ids to collect, and at most 400,000 (node, root) rows to send back.
+     */
+    public static final long DEFAULT_DRIVER_CC_MAX_EDGES = 200_000;
 
     public Settings {
       if (!(threshold > 0 && threshold <= 1)) {
@@ -78,20 +84,31 @@ public final class Deduplication {
       if (!minhashImpl.equals("udf") && !minhashImpl.equals("builtin")) {
         throw new BadInputException("poa.dedup.minhash must be udf or builtin, got " + minhashImpl);
       }
+      if (driverCcMaxEdges < 0) {
+        throw new BadInputException("poa.dedup.driver-cc-max-edges must be 0 or more, got " + driverCcMaxEdges);
+      }
     }
 
     /** The defaults (docs/ingest.md, "Deduplication", explains each). */
     public static Settings defaults() {
       return new Settings(0.8, 0.85, MinHash.DEFAULT_SHINGLE_WORDS, MinHash.DEFAULT_BANDS,
-          MinHash.DEFAULT_ROWS_PER_BAND, false, "udf", 50);
+          MinHash.DEFAULT_ROWS_PER_BAND, false, "udf", 50, DEFAULT_DRIVER_CC_MAX_EDGES);
     }
 
     public Settings withCrossDatanet(boolean across) {
-      return new Settings(threshold, containment, shingleWords, bands, rowsPerBand, across, minhashImpl, maxCcRounds);
+      return new Settings(threshold, containment, shingleWords, bands, rowsPerBand, across, minhashImpl, maxCcRounds,
+          driverCcMaxEdges);
     }
 
     public Settings withMinhash(String impl) {
-      return new Settings(threshold, containment, shingleWords, bands, rowsPerBand, crossDatanet, impl, maxCcRounds);
+      return new Settings(threshold, containment, shingleWords, bands, rowsPerBand, crossDatanet, impl, maxCcRounds,
+          driverCcMaxEdges);
+    }
+
+    /** The same settings, with clusters found on the driver for graphs of up to {@code maxEdges} verified pairs. */
+    public Settings withDriverCcMaxEdges(long maxEdges) {
+      return new Settings(threshold, containment, shingleWords, bands, rowsPerBand, crossDatanet, minhashImpl,
+          maxCcRounds, maxEdges);
     }
 
     /** Whether the built-in (GPU-capable) expressions compute signatures, band hashes and shingle sets. */
@@ -261,10 +278,17 @@ public final class Deduplication {
                         .and(col("containment").geq(s.containment()))))
             .cache();
 
-    progress.step(pairs.count() + " LSH candidate pairs, " + edges.count() + " verified (Jaccard >= " + s.threshold()
+    long verified = edges.count();
+    progress.step(pairs.count() + " LSH candidate pairs, " + verified + " verified (Jaccard >= " + s.threshold()
         + (s.containment() > 0 ? " or containment >= " + s.containment() : "") + ")");
-    ConnectedComponents.Result cc = ConnectedComponents.run(edges.select("u", "v"), s.maxCcRounds());
-    progress.step("near-duplicate clusters resolved in " + cc.rounds() + " large-star/small-star round(s)");
+    ConnectedComponents.Result cc;
+    if (verified <= s.driverCcMaxEdges()) {
+      cc = ConnectedComponents.onDriver(edges.select("u", "v"));
+      progress.step("near-duplicate clusters resolved on the driver (union-find over " + verified + " pairs)");
+    } else {
+      cc = ConnectedComponents.run(edges.select("u", "v"), s.maxCcRounds());
+      progress.step("near-duplicate clusters resolved in " + cc.rounds() + " large-star/small-star round(s)");
+    }
     Dataset<Row> nodeInfo =
         newNodes.select(col("node"), col("prio"), col("cid"))
             .unionByName(storedNodes.select(col("node"), col("prio"), col("cid")));

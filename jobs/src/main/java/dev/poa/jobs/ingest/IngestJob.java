@@ -55,8 +55,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * reused as they are, steps 3 and 4 complete. A rerun of a complete batch changes nothing.
  *
  * <p>Shuffles: the exact-duplicate window, the LSH band self-join, the candidate verification
- * joins and the connected-components rounds ({@link Deduplication}); the commit writes are
- * distributed by partition (hash mode). Driver work: listing inputs and reading DataNet policies.
+ * joins and, for a batch with more verified pairs than {@code poa.dedup.driver-cc-max-edges}, the
+ * connected-components rounds ({@link Deduplication}); the commit writes are distributed by
+ * partition (hash mode). Driver work: listing inputs, reading DataNet policies and, up to that
+ * many pairs, the near-duplicate clusters (union-find).
  */
 public final class IngestJob {
   public static final String BATCH_PROPERTY = "poa.batch-id";
@@ -278,13 +280,14 @@ public final class IngestJob {
       snapshots.put(Tables.CONTRIBUTIONS.qualifiedName(), lakehouse.currentSnapshotId(Tables.CONTRIBUTIONS));
 
       Dataset<Row> batchRows = spark.table(lakehouse.sparkName(Tables.SUBMISSIONS)).filter(col("batch_id").equalTo(batchId));
+      // one read of the stored rows for both counts
       Map<String, Long> byStatus = new HashMap<>();
-      for (Row r : batchRows.groupBy("status").count().collectAsList()) {
-        byStatus.put(r.getString(0), r.getLong(1));
-      }
       Map<String, Long> byReason = new TreeMap<>();
-      for (Row r : batchRows.filter(col("status").equalTo("rejected")).groupBy("reason").count().collectAsList()) {
-        byReason.put(r.getString(0), r.getLong(1));
+      for (Row r : batchRows.groupBy("status", "reason").count().collectAsList()) {
+        byStatus.merge(r.getString(0), r.getLong(2), Long::sum);
+        if (r.getString(0).equals("rejected")) {
+          byReason.put(r.getString(1), r.getLong(2));
+        }
       }
       long stored = byStatus.values().stream().mapToLong(Long::longValue).sum();
       if (stored != read) {
