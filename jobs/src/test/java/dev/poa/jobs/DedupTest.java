@@ -154,9 +154,11 @@ class DedupTest {
     }
   }
 
-  @Test
-  void chainsOfNearDuplicatesFormOneCluster(@TempDir Path dir) {
-    TestLakehouse t = SharedSpark.lakehouse(dir);
+  /**
+   * Texts a, b, c, each a near-duplicate of the next: b is a with its last 7 % of words changed, c is b with its
+   * first 7 % changed; a and c are too far apart to be near-duplicates by themselves.
+   */
+  String[] chainOfThree() {
     String a = TextNormalizer.normalize(corpus.prose(400));
     String[] w = a.split(" ");
     String[] bw = w.clone();
@@ -169,6 +171,16 @@ class DedupTest {
       cw[i] = "headword" + i;
     }
     String c = String.join(" ", cw);
+    return new String[] {a, b, c};
+  }
+
+  @Test
+  void chainsOfNearDuplicatesFormOneCluster(@TempDir Path dir) {
+    TestLakehouse t = SharedSpark.lakehouse(dir);
+    String[] chain = chainOfThree();
+    String a = chain[0];
+    String b = chain[1];
+    String c = chain[2];
     int k = MinHash.DEFAULT_SHINGLE_WORDS;
     assertTrue(MinHash.jaccard(a, b, k) >= 0.8, "precondition a~b " + MinHash.jaccard(a, b, k));
     assertTrue(MinHash.jaccard(b, c, k) >= 0.8, "precondition b~c " + MinHash.jaccard(b, c, k));
@@ -192,18 +204,10 @@ class DedupTest {
    */
   @Test
   void clustersOnTheDriverAndInSparkAssignTheSame(@TempDir Path dir) {
-    String a = TextNormalizer.normalize(corpus.prose(400));
-    String[] w = a.split(" ");
-    String[] bw = w.clone();
-    for (int i = (int) (w.length * 0.93); i < w.length; i++) {
-      bw[i] = "tailword" + i;
-    }
-    String b = String.join(" ", bw);
-    String[] cw = bw.clone();
-    for (int i = 0; i < (int) (w.length * 0.07); i++) {
-      cw[i] = "headword" + i;
-    }
-    String c = String.join(" ", cw);
+    String[] chain = chainOfThree();
+    String a = chain[0];
+    String b = chain[1];
+    String c = chain[2];
     String other = corpus.prose(300);
     Path first = file(dir, "first.jsonl", List.of(line("b", "news", b, T0.plusSeconds(10))));
     Path second = file(dir, "second.jsonl", List.of(line("c", "news", c, T0.plusSeconds(20)),
