@@ -6,14 +6,9 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Connected components of an undirected graph given as an edge list {@code (u, v)} of longs, by
@@ -62,34 +57,45 @@ public final class ConnectedComponents {
     return new Result(members.unionByName(roots).distinct(), rounds);
   }
 
-  static final StructType COMPONENTS =
-      new StructType().add("node", DataTypes.LongType, false).add("root", DataTypes.LongType, false);
+  /**
+   * Components found on the driver by union-find: {@code nodes} ascending, and for each node the index in
+   * {@code nodes} of its component's root, the component's smallest node, as {@link #run} gives it.
+   */
+  public record Forest(long[] nodes, int[] roots) {
+    /** The index of {@code node} in {@link #nodes}, negative if it is not a node of an edge. */
+    public int indexOf(long node) {
+      return Arrays.binarySearch(nodes, node);
+    }
+
+    public int size() {
+      return nodes.length;
+    }
+  }
 
   /**
-   * The same components as {@link #run}, (node, root) for every node of an edge that is not a self-loop, root the
-   * smallest node of its component, found on the driver by union-find over the collected edges (rounds 0): for an
-   * edge list small enough to collect. Each round of {@link #run} is three Spark queries (the round and the two
-   * halves of its fixpoint check) plus one to start, each with its shuffles and its jobs, whatever the graph's
-   * size; a batch's near-duplicate graph is usually a few thousand edges or fewer.
+   * The same components as {@link #run}, every node of an edge that is not a self-loop with the smallest node of
+   * its component, found by union-find over edges already on the driver ({@code us[i]}–{@code vs[i]}): for an edge
+   * list small enough to collect. Each round of {@link #run} is three Spark queries (the round and the two halves of
+   * its fixpoint check) plus one to start, each with its shuffles and its jobs, whatever the graph's size; a batch's
+   * near-duplicate graph is usually a few thousand edges or fewer.
    */
-  public static Result onDriver(Dataset<Row> edges) {
-    List<Row> rows = edges.select(col("u"), col("v")).filter(col("u").notEqual(col("v"))).collectAsList();
-    long[] us = new long[rows.size()];
-    long[] vs = new long[rows.size()];
-    long[] nodes = new long[2 * rows.size()];
-    for (int i = 0; i < rows.size(); i++) {
-      us[i] = rows.get(i).getLong(0);
-      vs[i] = rows.get(i).getLong(1);
-      nodes[2 * i] = us[i];
-      nodes[2 * i + 1] = vs[i];
+  public static Forest onDriver(long[] us, long[] vs) {
+    long[] nodes = new long[2 * us.length];
+    int m = 0;
+    for (int i = 0; i < us.length; i++) {
+      if (us[i] != vs[i]) {
+        nodes[m++] = us[i];
+        nodes[m++] = vs[i];
+      }
     }
-    Arrays.sort(nodes);
+    Arrays.sort(nodes, 0, m);
     int n = 0;
-    for (int i = 0; i < nodes.length; i++) {
+    for (int i = 0; i < m; i++) {
       if (i == 0 || nodes[i] != nodes[i - 1]) {
         nodes[n++] = nodes[i];
       }
     }
+    nodes = Arrays.copyOf(nodes, n);
     // nodes are numbered in ascending order, and a union keeps the smaller number as the root, so each root
     // is its component's smallest node
     int[] parent = new int[n];
@@ -97,17 +103,18 @@ public final class ConnectedComponents {
       parent[i] = i;
     }
     for (int i = 0; i < us.length; i++) {
-      int a = find(parent, Arrays.binarySearch(nodes, 0, n, us[i]));
-      int b = find(parent, Arrays.binarySearch(nodes, 0, n, vs[i]));
-      if (a != b) {
-        parent[Math.max(a, b)] = Math.min(a, b);
+      if (us[i] != vs[i]) {
+        int a = find(parent, Arrays.binarySearch(nodes, us[i]));
+        int b = find(parent, Arrays.binarySearch(nodes, vs[i]));
+        if (a != b) {
+          parent[Math.max(a, b)] = Math.min(a, b);
+        }
       }
     }
-    List<Row> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(RowFactory.create(nodes[i], nodes[find(parent, i)]));
+      parent[i] = find(parent, i);
     }
-    return new Result(edges.sparkSession().createDataFrame(out, COMPONENTS), 0);
+    return new Forest(nodes, parent);
   }
 
   private static int find(int[] parent, int x) {

@@ -27,10 +27,16 @@ import dev.poa.jobs.Progress;
 import dev.poa.schemas.BadInputException;
 import dev.poa.udfs.MinHash;
 import dev.poa.udfs.spark.PoaUdfs;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Exact and near-duplicate detection of a batch against itself and against every stored
@@ -281,30 +287,21 @@ public final class Deduplication {
     long verified = edges.count();
     progress.step(pairs.count() + " LSH candidate pairs, " + verified + " verified (Jaccard >= " + s.threshold()
         + (s.containment() > 0 ? " or containment >= " + s.containment() : "") + ")");
-    ConnectedComponents.Result cc;
-    if (verified <= s.driverCcMaxEdges()) {
-      cc = ConnectedComponents.onDriver(edges.select("u", "v"));
-      progress.step("near-duplicate clusters resolved on the driver (union-find over " + verified + " pairs)");
-    } else {
-      cc = ConnectedComponents.run(edges.select("u", "v"), s.maxCcRounds());
-      progress.step("near-duplicate clusters resolved in " + cc.rounds() + " large-star/small-star round(s)");
-    }
     Dataset<Row> nodeInfo =
         newNodes.select(col("node"), col("prio"), col("cid"))
             .unionByName(storedNodes.select(col("node"), col("prio"), col("cid")));
-    Dataset<Row> members = cc.components().join(nodeInfo, "node");
-    Dataset<Row> canonical =
-        members.groupBy("root").agg(min(struct(col("prio"), col("cid"))).getField("cid").as("canonical_cid"));
-    Dataset<Row> nodeCanonical = members.join(canonical, "root").select("node", "canonical_cid");
-    Dataset<Row> bestSim =
-        edges.select(col("u").as("node"), col("jaccard"), col("containment"))
-            .unionByName(edges.select(col("v").as("node"), col("jaccard"), col("containment")))
-            .groupBy("node")
-            .agg(max("jaccard").as("similarity"), max("containment").as("containment"));
+    Dataset<Row> credit;
+    if (verified <= s.driverCcMaxEdges()) {
+      credit = creditOnDriver(edges, nodeInfo);
+      progress.step("near-duplicate clusters resolved on the driver (union-find over " + verified + " pairs)");
+    } else {
+      ConnectedComponents.Result cc = ConnectedComponents.run(edges.select("u", "v"), s.maxCcRounds());
+      progress.step("near-duplicate clusters resolved in " + cc.rounds() + " large-star/small-star round(s)");
+      credit = creditInSpark(cc.components(), edges, nodeInfo);
+    }
 
     Dataset<Row> repAssign =
-        newNodes.join(nodeCanonical, new String[] {"node"}, "left")
-            .join(bestSim, new String[] {"node"}, "left")
+        newNodes.join(credit, new String[] {"node"}, "left")
             .select(
                 col("submission_id"),
                 col("scope"),
@@ -356,9 +353,98 @@ public final class Deduplication {
     // Materialised: the write that follows then plans against a short lineage, and the
     // intermediate results can go.
     Dataset<Row> out = repOut.unionByName(dupOut).localCheckpoint();
-    for (Dataset<Row> cached : java.util.List.of(v, newNodes, pairs, edges)) {
+    for (Dataset<Row> cached : List.of(v, newNodes, pairs, edges)) {
       cached.unpersist();
     }
     return out;
+  }
+
+  /** Columns of a graph node's credit: its cluster's canonical contribution and its best pair's similarities. */
+  static final StructType CREDIT =
+      new StructType()
+          .add("node", DataTypes.LongType, false)
+          .add("canonical_cid", DataTypes.StringType, true)
+          .add("similarity", DataTypes.DoubleType, true)
+          .add("containment", DataTypes.DoubleType, true);
+
+  /**
+   * Credit of every node of the verified pairs, in Spark: clusters joined to the nodes' priorities, the smallest
+   * (priority, contribution id) of each cluster, and each node's largest Jaccard and containment over its pairs.
+   */
+  private static Dataset<Row> creditInSpark(Dataset<Row> components, Dataset<Row> edges, Dataset<Row> nodeInfo) {
+    Dataset<Row> members = components.join(nodeInfo, "node");
+    Dataset<Row> canonical =
+        members.groupBy("root").agg(min(struct(col("prio"), col("cid"))).getField("cid").as("canonical_cid"));
+    Dataset<Row> nodeCanonical = members.join(canonical, "root").select("node", "canonical_cid");
+    Dataset<Row> bestSim =
+        edges.select(col("u").as("node"), col("jaccard"), col("containment"))
+            .unionByName(edges.select(col("v").as("node"), col("jaccard"), col("containment")))
+            .groupBy("node")
+            .agg(max("jaccard").as("similarity"), max("containment").as("containment"));
+    return nodeCanonical.join(bestSim, "node");
+  }
+
+  /**
+   * The same credit as {@link #creditInSpark}, for a graph small enough to collect: the pairs are collected and
+   * clustered by union-find ({@link ConnectedComponents#onDriver}); the clusters' nodes, ordered by (priority,
+   * contribution id) in Spark, as {@code min} orders them, are collected, and the first of each cluster is its
+   * canonical one. Two small queries instead of the joins and group-bys of the Spark way, whose shuffles cost a
+   * batch about the same whatever its size. The result is a local relation (at most twice the pairs in rows).
+   */
+  private static Dataset<Row> creditOnDriver(Dataset<Row> edges, Dataset<Row> nodeInfo) {
+    SparkSession spark = edges.sparkSession();
+    List<Row> pairs = edges.select("u", "v", "jaccard", "containment").collectAsList();
+    long[] us = new long[pairs.size()];
+    long[] vs = new long[pairs.size()];
+    for (int i = 0; i < us.length; i++) {
+      us[i] = pairs.get(i).getLong(0);
+      vs[i] = pairs.get(i).getLong(1);
+    }
+    ConnectedComponents.Forest forest = ConnectedComponents.onDriver(us, vs);
+    if (forest.size() == 0) {
+      return spark.createDataFrame(List.of(), CREDIT);
+    }
+    Double[] similarity = new Double[forest.size()];
+    Double[] containment = new Double[forest.size()];
+    for (Row pair : pairs) {
+      for (int end = 0; end < 2; end++) {
+        int i = forest.indexOf(pair.getLong(end));
+        similarity[i] = larger(similarity[i], pair, 2);
+        containment[i] = larger(containment[i], pair, 3);
+      }
+    }
+    List<Row> nodes = new ArrayList<>(forest.size());
+    for (long node : forest.nodes()) {
+      nodes.add(RowFactory.create(node));
+    }
+    Dataset<Row> graphNodes = spark.createDataFrame(nodes, new StructType().add("node", DataTypes.LongType, false));
+    // One partition sorted is the whole order, with no sampling job for a range partitioning.
+    List<Row> ordered =
+        nodeInfo.join(broadcast(graphNodes), "node")
+            .coalesce(1)
+            .sortWithinPartitions(col("prio"), col("cid"))
+            .select("node", "cid")
+            .collectAsList();
+    String[] canonicalOfRoot = new String[forest.size()];
+    for (Row row : ordered) {
+      int root = forest.roots()[forest.indexOf(row.getLong(0))];
+      if (canonicalOfRoot[root] == null) {
+        canonicalOfRoot[root] = row.getString(1);
+      }
+    }
+    List<Row> credit = new ArrayList<>(forest.size());
+    for (int i = 0; i < forest.size(); i++) {
+      credit.add(RowFactory.create(forest.nodes()[i], canonicalOfRoot[forest.roots()[i]], similarity[i], containment[i]));
+    }
+    return broadcast(spark.createDataFrame(credit, CREDIT));
+  }
+
+  /** The larger of {@code best} and the pair's value at {@code field}, as Spark's max: nulls ignored, NaN largest. */
+  private static Double larger(Double best, Row pair, int field) {
+    if (pair.isNullAt(field)) {
+      return best;
+    }
+    double value = pair.getDouble(field);
+    return best == null ? value : Math.max(best, value);
   }
 }
