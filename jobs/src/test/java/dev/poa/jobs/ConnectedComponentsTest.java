@@ -89,11 +89,7 @@ class ConnectedComponentsTest {
   }
 
   static Map<Long, Long> components(ConnectedComponents.Forest forest) {
-    Map<Long, Long> got = new HashMap<>();
-    for (int i = 0; i < forest.size(); i++) {
-      got.put(forest.nodes()[i], forest.nodes()[forest.roots()[i]]);
-    }
-    return got;
+    return components(forest.components(SharedSpark.spark()).collectAsList());
   }
 
   static Map<Long, Long> components(List<Row> rows) {

@@ -240,6 +240,74 @@ class DedupTest {
     }
   }
 
+  /**
+   * A batch lets adaptive execution coalesce the partitions of the plans it caches (its validated rows, the dedup's
+   * intermediate results), so it runs fewer tasks than with the session's setting at Spark's default, false, which a
+   * session that sets it keeps; the assignments are the same either way, and the session's setting is as before.
+   */
+  @Test
+  void cachedPlansAreCoalescedUnlessTheSessionSaysOtherwise(@TempDir Path dir) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String original = corpus.prose(150);
+      lines.add(line("o" + i, "news", original, T0.plusSeconds(i)));
+      lines.add(line("v" + i, "news", corpus.variant(original, "edits"), T0.plusSeconds(50 + i)));
+      lines.add(line("d" + i, "news", original, T0.plusSeconds(90 + i)));
+    }
+    Path in = file(dir, "in.jsonl", lines);
+    SparkSession spark = SharedSpark.spark();
+    java.util.concurrent.atomic.AtomicLong tasks = new java.util.concurrent.atomic.AtomicLong();
+    org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd taskEnd) {
+        tasks.incrementAndGet();
+      }
+    };
+    String key = IngestJob.COALESCE_CACHED_PLANS;
+    spark.sparkContext().addSparkListener(counter);
+    try {
+      Map<String, Map<String, Row>> byWay = new java.util.TreeMap<>();
+      Map<String, Long> tasksByWay = new java.util.TreeMap<>();
+      for (String way : List.of("session-false", "batch-default")) {
+        if (way.equals("session-false")) {
+          spark.conf().set(key, "false");
+        }
+        TestLakehouse t = SharedSpark.lakehouse(dir.resolve(way));
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+        tasks.set(0);
+        ingest(t, config("b", in));
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+        tasksByWay.put(way, tasks.get());
+        if (way.equals("session-false")) {
+          assertEquals("false", spark.conf().get(key), "the session's own setting is kept");
+          spark.conf().unset(key);
+        } else {
+          assertTrue(!spark.conf().contains(key), "the batch's setting is left set");
+        }
+        byWay.put(way, byKey(t, "b"));
+      }
+      Map<String, Row> plain = byWay.get("session-false");
+      Map<String, Row> coalesced = byWay.get("batch-default");
+      assertEquals(12, plain.size());
+      assertEquals(plain.keySet(), coalesced.keySet());
+      assertTrue(plain.values().stream().anyMatch(r -> r.getAs("status").equals("near_duplicate")), "a near duplicate");
+      for (String k : plain.keySet()) {
+        if (!k.startsWith("v")) {
+          assertEquals(k.startsWith("o") ? "accepted" : "duplicate", plain.get(k).getAs("status"), k);
+        }
+        for (String column : List.of("status", "contribution_id", "reason", "message", "similarity")) {
+          assertEquals(String.valueOf(plain.get(k).<Object>getAs(column)),
+              String.valueOf(coalesced.get(k).<Object>getAs(column)), k + " " + column);
+        }
+      }
+      assertTrue(tasksByWay.get("batch-default") < tasksByWay.get("session-false"),
+          "tasks of the batch with cached plans coalesced and without: " + tasksByWay);
+    } finally {
+      spark.conf().unset(key);
+      spark.sparkContext().removeSparkListener(counter);
+    }
+  }
+
   @Test
   void laterBatchesAreDeduplicatedAgainstStoredContributions(@TempDir Path dir) {
     TestLakehouse t = SharedSpark.lakehouse(dir);

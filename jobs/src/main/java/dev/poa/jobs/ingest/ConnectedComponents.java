@@ -6,9 +6,15 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Connected components of an undirected graph given as an edge list {@code (u, v)} of longs, by
@@ -70,7 +76,19 @@ public final class ConnectedComponents {
     public int size() {
       return nodes.length;
     }
+
+    /** (node, root) for every node, the rows {@link #run} gives, as a local relation. */
+    public Dataset<Row> components(SparkSession spark) {
+      List<Row> rows = new ArrayList<>(nodes.length);
+      for (int i = 0; i < nodes.length; i++) {
+        rows.add(RowFactory.create(nodes[i], nodes[roots[i]]));
+      }
+      return spark.createDataFrame(rows, COMPONENTS);
+    }
   }
+
+  private static final StructType COMPONENTS =
+      new StructType().add("node", DataTypes.LongType, false).add("root", DataTypes.LongType, false);
 
   /**
    * The same components as {@link #run}, every node of an edge that is not a self-loop with the smallest node of

@@ -373,9 +373,7 @@ public final class Deduplication {
    */
   private static Dataset<Row> creditInSpark(Dataset<Row> components, Dataset<Row> edges, Dataset<Row> nodeInfo) {
     Dataset<Row> members = components.join(nodeInfo, "node");
-    Dataset<Row> canonical =
-        members.groupBy("root").agg(min(struct(col("prio"), col("cid"))).getField("cid").as("canonical_cid"));
-    Dataset<Row> nodeCanonical = members.join(canonical, "root").select("node", "canonical_cid");
+    Dataset<Row> nodeCanonical = members.join(canonical(members), "root").select("node", "canonical_cid");
     Dataset<Row> bestSim =
         edges.select(col("u").as("node"), col("jaccard"), col("containment"))
             .unionByName(edges.select(col("v").as("node"), col("jaccard"), col("containment")))
@@ -384,12 +382,18 @@ public final class Deduplication {
     return nodeCanonical.join(bestSim, "node");
   }
 
+  /** (root, canonical_cid): the contribution id of the smallest (priority, contribution id) of each cluster. */
+  private static Dataset<Row> canonical(Dataset<Row> members) {
+    return members.groupBy("root").agg(min(struct(col("prio"), col("cid"))).getField("cid").as("canonical_cid"));
+  }
+
   /**
    * The same credit as {@link #creditInSpark}, for a graph small enough to collect: the pairs are collected and
-   * clustered by union-find ({@link ConnectedComponents#onDriver}); the clusters' nodes, ordered by (priority,
-   * contribution id) in Spark, as {@code min} orders them, are collected, and the first of each cluster is its
-   * canonical one. Two small queries instead of the joins and group-bys of the Spark way, whose shuffles cost a
-   * batch about the same whatever its size. The result is a local relation (at most twice the pairs in rows).
+   * clustered by union-find ({@link ConnectedComponents#onDriver}), each node's best pair is found as they are read,
+   * and one query of the clusters' nodes (the components broadcast) gives each cluster's canonical contribution by
+   * the same aggregate as the Spark way. Two small queries instead of the Spark way's joins and group-bys, whose
+   * shuffles cost a batch about the same whatever its size. The result is a broadcast local relation (at most twice
+   * the pairs in rows).
    */
   private static Dataset<Row> creditOnDriver(Dataset<Row> edges, Dataset<Row> nodeInfo) {
     SparkSession spark = edges.sparkSession();
@@ -413,24 +417,9 @@ public final class Deduplication {
         containment[i] = larger(containment[i], pair, 3);
       }
     }
-    List<Row> nodes = new ArrayList<>(forest.size());
-    for (long node : forest.nodes()) {
-      nodes.add(RowFactory.create(node));
-    }
-    Dataset<Row> graphNodes = spark.createDataFrame(nodes, new StructType().add("node", DataTypes.LongType, false));
-    // One partition sorted is the whole order, with no sampling job for a range partitioning.
-    List<Row> ordered =
-        nodeInfo.join(broadcast(graphNodes), "node")
-            .coalesce(1)
-            .sortWithinPartitions(col("prio"), col("cid"))
-            .select("node", "cid")
-            .collectAsList();
     String[] canonicalOfRoot = new String[forest.size()];
-    for (Row row : ordered) {
-      int root = forest.roots()[forest.indexOf(row.getLong(0))];
-      if (canonicalOfRoot[root] == null) {
-        canonicalOfRoot[root] = row.getString(1);
-      }
+    for (Row row : canonical(nodeInfo.join(broadcast(forest.components(spark)), "node")).collectAsList()) {
+      canonicalOfRoot[forest.indexOf(row.getLong(0))] = row.getString(1);
     }
     List<Row> credit = new ArrayList<>(forest.size());
     for (int i = 0; i < forest.size(); i++) {

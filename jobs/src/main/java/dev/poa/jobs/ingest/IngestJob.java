@@ -150,6 +150,15 @@ public final class IngestJob {
       "spark.sql.codegen.wholeStage", "false",
       "spark.sql.codegen.factoryMode", "NO_CODEGEN");
 
+  /**
+   * The Spark setting that lets adaptive execution coalesce the partitions of a plan it caches, as it does a plain
+   * query's: the batch caches its validated rows and the dedup's intermediate results (the representatives, the
+   * candidate pairs, the verified pairs), each kept in all of the session's shuffle partitions otherwise, so every
+   * stage over them ran that many tasks, most of them empty for a small batch. A batch applies it unless the
+   * session sets it itself.
+   */
+  public static final String COALESCE_CACHED_PLANS = "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning";
+
   private final SparkSession spark;
   private final Lakehouse lakehouse;
   private final Progress progress;
@@ -189,11 +198,12 @@ public final class IngestJob {
     refuseIfAnotherBatchIsIncomplete(batchId);
 
     spark.sparkContext().setJobGroup("poa-ingest-" + batchId, "poa ingest " + batchId, false);
+    Map<String, String> settings = new HashMap<>(config.sparkCodegen() ? Map.of() : INTERPRETED);
+    if (spark.conf().get(COALESCE_CACHED_PLANS, null) == null) {
+      settings.put(COALESCE_CACHED_PLANS, "true");
+    }
     try {
-      return config.sparkCodegen()
-          ? ingest(config, files, format, fingerprint, batchId, lease)
-          : PoaSpark.withSettings(spark, INTERPRETED,
-              () -> ingest(config, files, format, fingerprint, batchId, lease));
+      return PoaSpark.withSettings(spark, settings, () -> ingest(config, files, format, fingerprint, batchId, lease));
     } finally {
       spark.sparkContext().clearJobGroup();
     }
