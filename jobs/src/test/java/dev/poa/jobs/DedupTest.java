@@ -84,19 +84,41 @@ class DedupTest {
   }
 
   /**
+   * {@code n} originals of about 150 words ("o" + i, at T0 + i s), each with its variant of kind {@code kind(i)}
+   * ("v" + i, at T0 + 50 + i s) and, with {@code copies}, an exact copy ("d" + i, at T0 + 90 + i s).
+   */
+  List<String> originalsAndVariants(int n, java.util.function.IntFunction<String> kind, boolean copies) {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String original = corpus.prose(150);
+      lines.add(line("o" + i, "news", original, T0.plusSeconds(i)));
+      lines.add(line("v" + i, "news", corpus.variant(original, kind.apply(i)), T0.plusSeconds(50 + i)));
+      if (copies) {
+        lines.add(line("d" + i, "news", original, T0.plusSeconds(90 + i)));
+      }
+    }
+    return lines;
+  }
+
+  /** The same submissions, with the same status, contribution, reason, message and similarity each. */
+  static void assertSameAssignments(Map<String, Row> expected, Map<String, Row> actual) {
+    assertEquals(expected.keySet(), actual.keySet());
+    for (String key : expected.keySet()) {
+      for (String column : List.of("status", "contribution_id", "reason", "message", "similarity")) {
+        assertEquals(String.valueOf(expected.get(key).<Object>getAs(column)),
+            String.valueOf(actual.get(key).<Object>getAs(column)), key + " " + column);
+      }
+    }
+  }
+
+  /**
    * A batch's queries run without Spark's code generation unless poa.ingest.spark-codegen is set: the
    * plans of its dedup queries have no whole-stage code (Spark marks such stages "*(n)"), the session's
    * own settings are back afterwards, and both ways give the same submissions.
    */
   @Test
   void batchesRunWithoutCodegenUnlessAskedAndAssignTheSameEither(@TempDir Path dir) throws Exception {
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      String original = corpus.prose(150);
-      lines.add(line("o" + i, "news", original, T0.plusSeconds(i)));
-      lines.add(line("v" + i, "news", corpus.variant(original, i % 2 == 0 ? "edits" : "case"), T0.plusSeconds(50 + i)));
-    }
-    Path in = file(dir, "in.jsonl", lines);
+    Path in = file(dir, "in.jsonl", originalsAndVariants(6, i -> i % 2 == 0 ? "edits" : "case", false));
     SparkSession spark = SharedSpark.spark();
     List<String> plans = java.util.Collections.synchronizedList(new ArrayList<>());
     QueryExecutionListener listener = new QueryExecutionListener() {
@@ -134,13 +156,7 @@ class DedupTest {
           b.nearDuplicate()));
       Map<String, Row> x = byKey(interpreted, "b");
       Map<String, Row> y = byKey(compiled, "b");
-      assertEquals(x.keySet(), y.keySet());
-      for (String key : x.keySet()) {
-        for (String column : List.of("status", "contribution_id", "reason", "message", "similarity")) {
-          assertEquals(String.valueOf(x.get(key).<Object>getAs(column)), String.valueOf(y.get(key).<Object>getAs(column)),
-              key + " " + column);
-        }
-      }
+      assertSameAssignments(x, y);
     } finally {
       spark.listenerManager().unregister(listener);
       spark.conf().unset("spark.sql.codegen.wholeStage");
@@ -225,19 +241,13 @@ class DedupTest {
     Map<String, Row> spark = byWay.get("spark");
     Map<String, Row> driver = byWay.get("driver");
     assertEquals(Set.of("a", "a-again", "c", "o", "o-near"), spark.keySet());
-    assertEquals(spark.keySet(), driver.keySet());
     // b, stored first, keeps the credit of the chain; a again is an exact duplicate of a, so of b's contribution
     String bContribution = spark.get("a").getAs("contribution_id");
     for (String key : List.of("a", "a-again", "c")) {
       assertEquals(bContribution, spark.get(key).getAs("contribution_id"), key);
     }
     assertEquals("near_duplicate", spark.get("o-near").getAs("status"));
-    for (String key : spark.keySet()) {
-      for (String column : List.of("status", "contribution_id", "reason", "message", "similarity")) {
-        assertEquals(String.valueOf(spark.get(key).<Object>getAs(column)),
-            String.valueOf(driver.get(key).<Object>getAs(column)), key + " " + column);
-      }
-    }
+    assertSameAssignments(spark, driver);
   }
 
   /**
@@ -247,14 +257,7 @@ class DedupTest {
    */
   @Test
   void cachedPlansAreCoalescedUnlessTheSessionSaysOtherwise(@TempDir Path dir) throws Exception {
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      String original = corpus.prose(150);
-      lines.add(line("o" + i, "news", original, T0.plusSeconds(i)));
-      lines.add(line("v" + i, "news", corpus.variant(original, "edits"), T0.plusSeconds(50 + i)));
-      lines.add(line("d" + i, "news", original, T0.plusSeconds(90 + i)));
-    }
-    Path in = file(dir, "in.jsonl", lines);
+    Path in = file(dir, "in.jsonl", originalsAndVariants(4, i -> "edits", true));
     SparkSession spark = SharedSpark.spark();
     java.util.concurrent.atomic.AtomicLong tasks = new java.util.concurrent.atomic.AtomicLong();
     org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
@@ -289,17 +292,13 @@ class DedupTest {
       Map<String, Row> plain = byWay.get("session-false");
       Map<String, Row> coalesced = byWay.get("batch-default");
       assertEquals(12, plain.size());
-      assertEquals(plain.keySet(), coalesced.keySet());
       assertTrue(plain.values().stream().anyMatch(r -> r.getAs("status").equals("near_duplicate")), "a near duplicate");
       for (String k : plain.keySet()) {
         if (!k.startsWith("v")) {
           assertEquals(k.startsWith("o") ? "accepted" : "duplicate", plain.get(k).getAs("status"), k);
         }
-        for (String column : List.of("status", "contribution_id", "reason", "message", "similarity")) {
-          assertEquals(String.valueOf(plain.get(k).<Object>getAs(column)),
-              String.valueOf(coalesced.get(k).<Object>getAs(column)), k + " " + column);
-        }
       }
+      assertSameAssignments(plain, coalesced);
       assertTrue(tasksByWay.get("batch-default") < tasksByWay.get("session-false"),
           "tasks of the batch with cached plans coalesced and without: " + tasksByWay);
     } finally {

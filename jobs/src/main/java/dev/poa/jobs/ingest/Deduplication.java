@@ -360,7 +360,7 @@ public final class Deduplication {
   }
 
   /** Columns of a graph node's credit: its cluster's canonical contribution and its best pair's similarities. */
-  static final StructType CREDIT =
+  private static final StructType CREDIT =
       new StructType()
           .add("node", DataTypes.LongType, false)
           .add("canonical_cid", DataTypes.StringType, true)
