@@ -72,8 +72,10 @@ public final class Deduplication {
     public static final double CONTAINMENT_MIN_SIZE_RATIO = 0.5;
 
     /**
-     * Verified pairs up to which the clusters are found on the driver ({@link ConnectedComponents#onDriver}):
-     * 200,000 edges are 3.2 MB of ids to collect, and at most 400,000 (node, root) rows to send back.
+     * Verified pairs up to which the clusters and their credit are found on the driver ({@link
+     * ConnectedComponents#onDriver}): 200,000 pairs are 6.4 MB to collect (two ids, Jaccard, containment), and at
+     * most 400,000 nodes go back twice as broadcast local relations: (node, root), 6.4 MB of longs, and the credit,
+     * about 80 bytes a row in Spark's row format with its 34-character contribution id (some 32 MB).
      */
     public static final long DEFAULT_DRIVER_CC_MAX_EDGES = 200_000;
 
