@@ -332,6 +332,28 @@ class DedupTest {
   }
 
   @Test
+  void aBatchReadsTheStoredContributionsOfItsOwnDatanetsOnly(@TempDir Path dir) throws Exception {
+    TestLakehouse t = SharedSpark.lakehouse(dir);
+    String doc = corpus.prose(200);
+    ingest(t, config("first", file(dir, "1.jsonl", List.of(line("a", "alpha", doc, T0),
+        line("b", "beta", corpus.prose(200), T0.plusSeconds(1))))));
+    // beta's contributions made unreadable: a batch of alpha alone must not need them
+    List<String> betaFiles = t.spark().sql("SELECT file_path FROM " + t.table("datanet.contributions")
+        + ".files WHERE partition.datanet = 'beta'").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertEquals(1, betaFiles.size());
+    java.nio.file.Files.delete(Path.of(java.net.URI.create(betaFiles.get(0))));
+
+    IngestJob.Result r = ingest(t, config("second", file(dir, "2.jsonl", List.of(
+        line("again", "alpha", doc, T0.plusSeconds(500)),
+        line("edit", "alpha", corpus.variant(doc, "edits"), T0.plusSeconds(501))))));
+    assertEquals(List.of(0L, 1L, 1L), List.of(r.accepted(), r.duplicate(), r.nearDuplicate()));
+    Map<String, Row> first = byKey(t, "first");
+    Map<String, Row> second = byKey(t, "second");
+    assertEquals(first.get("a").<String>getAs("contribution_id"), second.get("again").getAs("contribution_id"));
+    assertEquals(first.get("a").<String>getAs("contribution_id"), second.get("edit").getAs("contribution_id"));
+  }
+
+  @Test
   void dedupIsWithinADatanetUnlessAskedOtherwise(@TempDir Path dir) {
     TestLakehouse t = SharedSpark.lakehouse(dir);
     String doc = corpus.prose(120);

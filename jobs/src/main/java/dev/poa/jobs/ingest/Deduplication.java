@@ -172,9 +172,12 @@ public final class Deduplication {
    *     few rows whose pairs are verified, rather than kept for every row of the batch
    * @param stored stored contributions (contribution_id, datanet, first_submitted_at,
    *     normalized_sha256, minhash, content)
+   * @param datanets the DataNets of the valid rows: unless dedup runs across DataNets, only their stored
+   *     contributions are read (the contributions table is partitioned by DataNet, so only their files)
    * @return per valid row: submission_id, status, contribution_id, reason, message, similarity
    */
-  public static Dataset<Row> assign(Dataset<Row> valid, Dataset<Row> stored, Settings s, Progress progress) {
+  public static Dataset<Row> assign(Dataset<Row> valid, Dataset<Row> stored, List<String> datanets, Settings s,
+      Progress progress) {
     Column scopeOfNew = s.crossDatanet() ? lit("*") : col("datanet");
     // Narrow rows through the shuffles; texts are joined back only for candidate pairs. Sort keys
     // lead with a hash (a SHA-256 hex, a band hash): Spark sorts on an 8-byte prefix of the first
@@ -187,7 +190,11 @@ public final class Deduplication {
                 "exact_rank",
                 row_number()
                     .over(Window.partitionBy("normalized_sha256", "scope").orderBy("submitted_at", "ingest_seq")));
-    Dataset<Row> st = stored.withColumn("scope", s.crossDatanet() ? lit("*") : col("datanet"));
+    // A stored contribution of another scope can neither match a new row's hash nor share its band buckets
+    // (both are keyed by scope): within a DataNet, the batch's DataNets are all that is read.
+    Dataset<Row> st = s.crossDatanet()
+        ? stored.withColumn("scope", lit("*"))
+        : stored.filter(col("datanet").isin(datanets.toArray())).withColumn("scope", col("datanet"));
     Dataset<Row> storedKeys =
         st.groupBy("scope", "normalized_sha256")
             .agg(min(struct(col("first_submitted_at"), col("contribution_id"))).getField("contribution_id").as("stored_cid"));
@@ -205,6 +212,9 @@ public final class Deduplication {
                 col("normalized_sha256"),
                 bandHashes("minhash", s).as("bands")) // once per node: both sides of the band join use them
             .cache();
+    // Only the scopes with new representatives: a DataNet whose rows of the batch are all exact duplicates of stored
+    // contributions has none, and its stored bands would go through the band join for nothing. (Without this join,
+    // even with no stored row, bench/run ingest's first batch took 2 s longer: bench/RESULTS.md, 2026-12-07.)
     Dataset<Row> storedNodes =
         st.join(newNodes.select("scope").distinct(), "scope")
             .select(

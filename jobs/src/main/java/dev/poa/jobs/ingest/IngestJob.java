@@ -195,7 +195,10 @@ public final class IngestJob {
       progress.step("batch " + batchId + " is already ingested: nothing to do");
       return resultOf(done, Outcome.ALREADY_INGESTED);
     }
-    refuseIfAnotherBatchIsIncomplete(batchId);
+    // batches with rows but no completion row; this batch is among them when an earlier run of it stopped midway
+    List<String> incomplete = BatchLedger.incomplete(lakehouse, Tables.SUBMISSIONS, Tables.INGEST_RUNS);
+    refuseIfAnotherBatchIsIncomplete(batchId, incomplete);
+    boolean hasRows = incomplete.contains(batchId);
 
     spark.sparkContext().setJobGroup("poa-ingest-" + batchId, "poa ingest " + batchId, false);
     Map<String, String> settings = new HashMap<>(config.sparkCodegen() ? Map.of() : INTERPRETED);
@@ -203,17 +206,19 @@ public final class IngestJob {
       settings.put(COALESCE_CACHED_PLANS, "true");
     }
     try {
-      return PoaSpark.withSettings(spark, settings, () -> ingest(config, files, format, fingerprint, batchId, lease));
+      return PoaSpark.withSettings(spark, settings,
+          () -> ingest(config, files, format, fingerprint, batchId, hasRows, lease));
     } finally {
       spark.sparkContext().clearJobGroup();
     }
   }
 
+  /** {@code hasRows}: datanet.submissions holds rows of this batch (an earlier run stopped after committing them). */
   private Result ingest(Config config, List<InputFile> files, String format, String fingerprint, String batchId,
-      LakehouseLease lease) {
+      boolean hasRows, LakehouseLease lease) {
     Snapshot committedSubmissions = BatchLedger.committedSnapshot(lakehouse.table(Tables.SUBMISSIONS), batchId);
     // the commit's snapshot may have been expired while its rows stay: then its time comes from the rows
-    boolean resuming = committedSubmissions != null || BatchLedger.hasRows(lakehouse, Tables.SUBMISSIONS, batchId);
+    boolean resuming = committedSubmissions != null || hasRows;
     if (committedSubmissions != null
         && !fingerprint.equals(committedSubmissions.summary().get("poa.input-fingerprint"))) {
       throw new BatchConflictException(
@@ -248,13 +253,15 @@ public final class IngestJob {
       long read = validated.count();
       progress.step(read + " records read");
 
+      // the DataNets of the batch's valid rows; unknown (null) when finishing a batch an earlier run started
+      List<String> batchDatanets = null;
       if (!resuming) {
         Dataset<Row> valid = validated.filter(col("reason").isNull());
-        List<String> newDatanets =
+        batchDatanets =
             valid.select("datanet").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList().stream()
-                .filter(d -> !policies.containsKey(d))
                 .sorted()
                 .toList();
+        List<String> newDatanets = batchDatanets.stream().filter(d -> !policies.containsKey(d)).toList();
         if (!newDatanets.isEmpty()) {
           progress.step("registering new DataNets with the default policy: " + String.join(", ", newDatanets));
           DatanetRegistry.registerDefaults(lakehouse, newDatanets, startedAt, batchId);
@@ -266,7 +273,7 @@ public final class IngestJob {
         Dataset<Row> stored =
             spark.table(lakehouse.sparkName(Tables.CONTRIBUTIONS))
                 .select("contribution_id", "datanet", "first_submitted_at", "normalized_sha256", "minhash", "content");
-        Dataset<Row> assignments = Deduplication.assign(valid, stored, config.dedup(), progress);
+        Dataset<Row> assignments = Deduplication.assign(valid, stored, batchDatanets, config.dedup(), progress);
         Dataset<Row> rows = submissionRows(validated.drop("minhash"), assignments, batchId, format, startedAt);
 
         progress.step("committing datanet.submissions");
@@ -286,7 +293,7 @@ public final class IngestJob {
       progress.step("merging into datanet.contributions");
       describe("commit contributions " + batchId);
       lease.assertHeld();
-      mergeContributions(validated, batchId);
+      mergeContributions(validated, batchId, config.dedup().crossDatanet() ? null : batchDatanets);
       snapshots.put(Tables.CONTRIBUTIONS.qualifiedName(), lakehouse.currentSnapshotId(Tables.CONTRIBUTIONS));
 
       Dataset<Row> batchRows = spark.table(lakehouse.sparkName(Tables.SUBMISSIONS)).filter(col("batch_id").equalTo(batchId));
@@ -363,7 +370,11 @@ public final class IngestJob {
         col("raw_bytes"));
   }
 
-  private void mergeContributions(Dataset<Row> validated, String batchId) {
+  /**
+   * {@code datanets}: when given, the DataNets whose contributions the batch can add to or count against (dedup
+   * within a DataNet), and the MERGE reads and rewrites only their partitions; null reads the whole table.
+   */
+  private void mergeContributions(Dataset<Row> validated, String batchId, List<String> datanets) {
     // The committed submissions are the record of truth for which rows created a contribution and
     // which ones map onto one: their three small columns are read back and materialised (Spark 4.1
     // cannot plan a MERGE whose source still references an Iceberg table: "No plan for
@@ -403,7 +414,7 @@ public final class IngestJob {
     String b = batchId.replace("'", "''");
     String sql =
         "MERGE INTO " + lakehouse.sparkName(Tables.CONTRIBUTIONS) + " t USING " + view + " s"
-            + " ON t.contribution_id = s.contribution_id"
+            + " ON t.contribution_id = s.contribution_id" + datanetCondition(datanets)
             + " WHEN MATCHED AND t.last_batch_id <> '" + b + "' THEN UPDATE SET"
             + "   submission_count = t.submission_count + s.n, last_batch_id = '" + b + "'"
             + " WHEN NOT MATCHED AND s.first_submission_id IS NOT NULL THEN INSERT"
@@ -424,6 +435,18 @@ public final class IngestJob {
     } finally {
       spark.catalog().dropTempView(view);
     }
+  }
+
+  /**
+   * The MERGE's condition on the target's DataNets, a predicate on its partition column: without it, each batch's
+   * MERGE read every DataNet's contributions to find its matches.
+   */
+  private static String datanetCondition(List<String> datanets) {
+    if (datanets == null || datanets.isEmpty()) {
+      return "";
+    }
+    List<String> quoted = datanets.stream().map(d -> "'" + d.replace("'", "''") + "'").toList();
+    return " AND t.datanet IN (" + String.join(", ", quoted) + ")";
   }
 
   private void writeRun(
@@ -488,11 +511,11 @@ public final class IngestJob {
    * contributions. Found from the rows and the runs table, so a compaction or an expiry of
    * snapshots cannot hide it.
    */
-  private void refuseIfAnotherBatchIsIncomplete(String batchId) {
-    List<String> incomplete = new ArrayList<>(BatchLedger.incomplete(lakehouse, Tables.SUBMISSIONS, Tables.INGEST_RUNS));
-    incomplete.remove(batchId);
-    if (!incomplete.isEmpty()) {
-      String last = incomplete.get(0);
+  private static void refuseIfAnotherBatchIsIncomplete(String batchId, List<String> incompleteBatches) {
+    List<String> others = new ArrayList<>(incompleteBatches);
+    others.remove(batchId);
+    if (!others.isEmpty()) {
+      String last = others.get(0);
       throw new dev.poa.schemas.NotReadyException(
           "Batch " + last + " stopped before it finished: rerun 'poa ingest --batch-id " + last
               + "' with the same inputs to complete it, then ingest " + batchId);
