@@ -110,9 +110,9 @@ public final class IngestBench {
       results.add(new Measure("poa ingest (udf), fixed cost: 10 real-text records", 10, t.seconds(), t.mb(), t.q()));
       Measure tb = runMllib(spark, tinyDir, 10);
       results.add(new Measure("mllib MinHashLSH, fixed cost: 10 real-text records", 10, tb.seconds(), tb.mb(), tb.q()));
-      // The same runs again in this JVM, after Spark's planner has been compiled by the runs above: in the batches
-      // above, the JIT compiling Spark's analyser, optimiser and planner for the first time took half of the
-      // process's CPU (bench/RESULTS.md, 2026-12-07). What a batch costs once compiled, as in a long-lived driver.
+      // The same runs again in this JVM, once the runs above have had their code compiled: in the 10-record batch,
+      // the JIT's compiler threads took half of the process's CPU, the largest known part of it on Spark's SQL
+      // engine (bench/RESULTS.md, 2026-12-07). What a batch costs once compiled, as in a long-lived driver.
       Measure again = null;
       for (int run = 2; run <= 4; run++) {
         again = runPoa(spark, out, "real-10-" + run, tinyDir, 10, "udf");
