@@ -31,6 +31,11 @@ public final class IcebergWrites {
     }
   }
 
+  /** {@code value} as a SQL string literal, quotes doubled, for the statements (MERGE, DELETE) the jobs build. */
+  public static String sqlString(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+
   private static IllegalStateException missing(String table, NoSuchTableException e) {
     return new IllegalStateException("Table " + table + " does not exist: run 'poa migrate'", e);
   }

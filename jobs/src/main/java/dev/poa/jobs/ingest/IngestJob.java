@@ -411,19 +411,19 @@ public final class IngestJob {
     Dataset<Row> source = created.unionByName(existing, true);
     String view = "poa_contrib_src_" + Math.abs(batchId.hashCode());
     source.createOrReplaceTempView(view);
-    String b = batchId.replace("'", "''");
+    String b = IcebergWrites.sqlString(batchId);
     String sql =
         "MERGE INTO " + lakehouse.sparkName(Tables.CONTRIBUTIONS) + " t USING " + view + " s"
             + " ON t.contribution_id = s.contribution_id" + datanetCondition(datanets)
-            + " WHEN MATCHED AND t.last_batch_id <> '" + b + "' THEN UPDATE SET"
-            + "   submission_count = t.submission_count + s.n, last_batch_id = '" + b + "'"
+            + " WHEN MATCHED AND t.last_batch_id <> " + b + " THEN UPDATE SET"
+            + "   submission_count = t.submission_count + s.n, last_batch_id = " + b
             + " WHEN NOT MATCHED AND s.first_submission_id IS NOT NULL THEN INSERT"
             + " (contribution_id, datanet, contributor, content, content_type, license, content_sha256,"
             + "  normalized_sha256, first_submitted_at, first_submission_id, batch_id, token_count, minhash,"
             + "  submission_count, last_batch_id, metadata)"
             + " VALUES (s.contribution_id, s.datanet, s.contributor, s.content, s.content_type, s.license,"
-            + "  s.content_sha256, s.normalized_sha256, s.first_submitted_at, s.first_submission_id, '" + b + "',"
-            + "  s.token_count, s.minhash, s.n, '" + b + "', s.metadata)";
+            + "  s.content_sha256, s.normalized_sha256, s.first_submitted_at, s.first_submission_id, " + b + ","
+            + "  s.token_count, s.minhash, s.n, " + b + ", s.metadata)";
     try {
       CommitMetadata.withCommitProperties(
           Map.of(BATCH_PROPERTY, batchId),
@@ -445,7 +445,7 @@ public final class IngestJob {
     if (datanets == null || datanets.isEmpty()) {
       return "";
     }
-    List<String> quoted = datanets.stream().map(d -> "'" + d.replace("'", "''") + "'").toList();
+    List<String> quoted = datanets.stream().map(IcebergWrites::sqlString).toList();
     return " AND t.datanet IN (" + String.join(", ", quoted) + ")";
   }
 

@@ -87,8 +87,8 @@ public final class AdapterRegistry {
     }
     set = set.select(lit(a.adapterId()).as("adapter_id"), col("contribution_id")).localCheckpoint();
     // Rows left by an attempt that stopped before its adapter row was written.
-    spark.sql("DELETE FROM " + lh.sparkName(Tables.ADAPTER_TRAINING_SET) + " WHERE adapter_id = '"
-        + a.adapterId().replace("'", "''") + "'");
+    spark.sql("DELETE FROM " + lh.sparkName(Tables.ADAPTER_TRAINING_SET) + " WHERE adapter_id = "
+        + IcebergWrites.sqlString(a.adapterId()));
     long size = set.count();
     IcebergWrites.append(set, lh.sparkName(Tables.ADAPTER_TRAINING_SET), Map.of("poa.adapter-id", a.adapterId()));
     Row row = RowFactory.create(a.adapterId(), a.baseModel(), a.owner(),
