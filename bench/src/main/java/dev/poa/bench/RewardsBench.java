@@ -39,7 +39,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * streamed, the Iceberg commits) for R recipients, with its wall time and the JVM's peak heap
  * (driver and executors share it in local mode). Baselines in the same run: the bare tree (the
  * same number of leaves hashed and built in memory, one thread) and a Spark floor (the score rows
- * summed per contributor and written as Parquet). Then {@code poa audit} and
+ * summed per contributor and written as Parquet; once more as the first query of a JVM of its own,
+ * {@link #coldFloor}). Then {@code poa audit} and
  * {@code poa manifest proof} on the result, and {@code poa rewards} once more in the same JVM, on a
  * second lakehouse seeded with the same rows: the command with its code already compiled.
  */
@@ -51,6 +52,10 @@ public final class RewardsBench {
   public static void main(String[] args) throws Exception {
     int recipients = 1_000_000;
     int adapters = 100;
+    if (args.length == 4 && args[0].equals(COLD_FLOOR)) {
+      coldFloorChild(Path.of(args[1]), args[2], Path.of(args[3]));
+      return;
+    }
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--recipients" -> recipients = Integer.parseInt(args[++i]);
@@ -94,6 +99,7 @@ public final class RewardsBench {
 
     double treeSecs = bareTree((int) r.recipients());
     double floorSecs = sparkFloor(lh, out);
+    double coldFloorSecs = coldFloor(out.resolve("lakehouse"), config.catalogName(), out);
     double[] keccak = keccakSeconds(2 * (int) r.recipients());
 
     ProcessCost beforeAudit = ProcessCost.now();
@@ -138,6 +144,8 @@ public final class RewardsBench {
         maxHeap >> 20, treeSecs, jobSecs / treeSecs);
     System.out.printf("| same | same | same | same | Spark floor (sum score rows per contributor, write Parquet): %.1f s | %.1f |%n",
         floorSecs, jobSecs / floorSecs);
+    System.out.printf("| same | same | same | same | Spark floor run first in a JVM of its own (its code not yet compiled): %.1f s | %.1f |%n",
+        coldFloorSecs, jobSecs / coldFloorSecs);
     System.out.printf("| poa audit: re-derive at the pinned snapshots, compare every row, hash and re-stream the manifest | same | %.1f | | | |%n",
         auditSecs);
     System.out.printf("| poa manifest proof (two streaming passes over the file) | one address | %.1f | | | |%n", proofSecs);
@@ -150,6 +158,8 @@ public final class RewardsBench {
     long n = r.recipients();
     Figures.print("rewards", "poa rewards, against the Spark floor", n, "recipients", jobSecs, jobSecs, "s", floorSecs,
         jobSecs / floorSecs, 5.0);
+    Figures.print("rewards", "poa rewards, against the Spark floor run first in a JVM of its own", n, "recipients",
+        jobSecs, jobSecs, "s", coldFloorSecs, jobSecs / coldFloorSecs, null);
     Figures.print("rewards", "poa rewards, against the bare tree", n, "recipients", jobSecs, jobSecs, "s", treeSecs,
         jobSecs / treeSecs, null);
     Figures.print("rewards", "poa rewards, peak heap", n, "recipients", jobSecs, sampler.max.get() / 1048576.0, "MB",
@@ -160,6 +170,8 @@ public final class RewardsBench {
         floorSecs, againSecs / floorSecs, null);
     Figures.print("rewards", "poa manifest proof", n, "recipients", proofSecs, proofSecs, "s", null, null, null);
     Figures.print("rewards", "Spark floor", n, "recipients", floorSecs, floorSecs, "s", null, null, null);
+    Figures.print("rewards", "Spark floor, run first in a JVM of its own", n, "recipients", coldFloorSecs, coldFloorSecs,
+        "s", null, null, null);
     Figures.print("rewards", "keccak256 of 64 bytes, against BouncyCastle", 2 * n, "hashes", keccak[0], keccak[0], "s",
         keccak[1], keccak[0] / keccak[1], null);
     ExportBench.deleteTree(out); // two lakehouses and two manifests, ~1 GB at 1M recipients (a failed run keeps them)
@@ -271,6 +283,43 @@ public final class RewardsBench {
     long t0 = System.nanoTime();
     StandardMerkleTree.of(leaves).root();
     return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** The argument that makes {@link #main} the child of {@link #coldFloor}. */
+  static final String COLD_FLOOR = "--cold-floor-child";
+
+  /**
+   * The Spark floor as the first query of a JVM of its own, started with this JVM's flags and class path: what
+   * the same query costs before the JIT has compiled Spark's, Iceberg's and Parquet's code for it. A first
+   * {@code poa rewards} runs in such a JVM; {@link #sparkFloor} in this one runs after it, compiled. The child
+   * starts its Spark session before the clock starts, as this JVM's session was started before the rewards'.
+   */
+  static double coldFloor(Path lakehouse, String catalog, Path dir) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RewardsBench.class.getName(), COLD_FLOOR,
+        lakehouse.toString(), catalog, dir.resolve("cold").toString()));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    int rc = p.waitFor();
+    String line = out.lines().filter(l -> l.startsWith(COLD_FLOOR + " ")).findFirst().orElse(null);
+    if (rc != 0 || line == null) {
+      throw new IllegalStateException("the cold Spark floor's JVM exited with " + rc + " and printed: " + out);
+    }
+    return Double.parseDouble(line.substring(COLD_FLOOR.length() + 1));
+  }
+
+  /** In the child JVM of {@link #coldFloor}: a session on the bench's lakehouse, then the floor, timed. */
+  static void coldFloorChild(Path lakehouse, String catalog, Path dir) {
+    PoaSpark.localSession("poa-bench-cold-floor", "local[2]", PARTITIONS).getOrCreate().sparkContext().setLogLevel("WARN");
+    PoaConfig config = new PoaConfig(lakehouse, catalog, Map.of());
+    Lakehouse lh = Lakehouse.of(PoaSpark.session(config), config.catalogName());
+    ProcessCost before = ProcessCost.now();
+    double seconds = sparkFloor(lh, dir);
+    ProcessCost.log("cold floor", "Spark floor, first query of its JVM", seconds, before);
+    System.out.println(COLD_FLOOR + " " + seconds);
+    lh.spark().stop();
   }
 
   /** Score rows summed per contributor and written as Parquet: a floor for any Spark job on this data. */
