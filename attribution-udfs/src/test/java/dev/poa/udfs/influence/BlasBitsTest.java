@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,10 +89,9 @@ class BlasBitsTest {
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BlasBitsTest.class.getName()));
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    // read to its end: the child has exited or closed its output by then
     String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!child.waitFor(60, TimeUnit.SECONDS)) {
-      child.destroyForcibly();
-    }
+    child.waitFor();
     String verdict = out.lines().filter(l -> l.contains(" on Java ")).findFirst().orElse(out);
     assertEquals(0, child.exitValue(), "netlib's products changed bits once the JIT compiled them (" + verdict
         + "): on this JVM a gradient stage's first run scores differently from its second");
