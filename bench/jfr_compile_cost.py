@@ -35,6 +35,11 @@ def name(method):
     return method["type"]["name"].replace("/", ".") + "." + method["name"]
 
 
+def in_window(values, start, end):
+    """Whether an event began between two HH:MM:SS times (UTC, as jfr prints), both included."""
+    return start <= values["startTime"][11:19] <= end
+
+
 def family(method_name, depth):
     parts = method_name.split(".")
     return ".".join(parts[:max(1, min(len(parts) - 2, depth))])
@@ -54,7 +59,7 @@ def main():
     samples = 0
     for e in events:
         v = e["values"]
-        if not a.start <= v["startTime"][11:19] <= a.end:
+        if not in_window(v, a.start, a.end):
             continue
         if e["type"] == "jdk.Compilation":
             if v["compileLevel"] == 4:

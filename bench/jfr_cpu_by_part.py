@@ -19,6 +19,8 @@ import argparse
 import collections
 import json
 
+from jfr_compile_cost import in_window, name
+
 # (part, a substring of a frame's class and method name), in order: the first that matches wins
 PARTS = [
     ("keccak-256: the leaf hashes (executors)", "StandardMerkleTree.leafHash"),
@@ -65,11 +67,6 @@ PARTS = [
 ]
 
 
-def name(frame):
-    m = frame["method"]
-    return m["type"]["name"].replace("/", ".") + "." + m["name"]
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("recording", help="output of jfr print --json --events jdk.ExecutionSample")
@@ -85,9 +82,9 @@ def main():
         v = e["values"]
         if e["type"] != "jdk.ExecutionSample" or not v["stackTrace"]:
             continue
-        if not a.start <= v["startTime"][11:19] <= a.end:
+        if not in_window(v, a.start, a.end):
             continue
-        frames = [name(f) for f in v["stackTrace"]["frames"]]
+        frames = [name(f["method"]) for f in v["stackTrace"]["frames"]]
         part = next((label for label, key in PARTS if any(key in f for f in frames)), "other")
         samples += 1
         parts[part] += 1
