@@ -7,7 +7,8 @@ Record with every compilation kept (the `profile` settings keep only those above
     mkdir -p /tmp/jfr
     BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/jfr,settings=/tmp/comp0.jfc,dumponexit=true" \
         bench/run rewards ...
-    jfr print --json --events jdk.ExecutionSample,jdk.Compilation /tmp/jfr/hotspot-pid-<the bench's pid>-*.jfr > rec.json
+    jfr print --json --stack-depth 64 --events jdk.ExecutionSample,jdk.Compilation \
+        /tmp/jfr/hotspot-pid-<the bench's pid>-*.jfr > rec.json
     bench/jfr_compile_cost.py rec.json --from 12:12:39 --to 12:13:04
 
 `filename` a directory: each JVM (the rewards bench starts a child for its cold floor) writes a file of its
@@ -16,7 +17,8 @@ the timed run's: its length is in the bench's log, and Spark's log lines there g
 
 Each execution sample is counted for the compiled method whose code was running: the first frame, from
 the top, that is not inlined into another. A method that C2 compiled and that then appears in no sample
-ran for less than about one sampling period per thread.
+ran for less than about one sampling period per thread. (`--stack-depth 64`: `jfr print` gives a sample's top 5
+frames by default, and a sample whose top five frames are all inlined would count for no method.)
 """
 import argparse
 import collections
