@@ -49,7 +49,8 @@ def family(method_name, depth):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("recording", help="output of jfr print --json --events jdk.ExecutionSample,jdk.Compilation")
+    p.add_argument("recording",
+                   help="output of jfr print --json --stack-depth 64 --events jdk.ExecutionSample,jdk.Compilation")
     p.add_argument("--from", dest="start", required=True, help="window start, HH:MM:SS (UTC, as jfr prints)")
     p.add_argument("--to", dest="end", required=True, help="window end, HH:MM:SS")
     p.add_argument("--depth", type=int, default=3, help="package depth of the families (default 3)")

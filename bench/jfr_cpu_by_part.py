@@ -127,7 +127,7 @@ def part_of(frames, parts):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("recording", help="output of jfr print --json --events jdk.ExecutionSample")
+    p.add_argument("recording", help="output of jfr print --json --stack-depth 64 --events jdk.ExecutionSample")
     p.add_argument("--from", dest="start", required=True, help="window start, HH:MM:SS (UTC, as jfr prints)")
     p.add_argument("--to", dest="end", required=True, help="window end, HH:MM:SS")
     p.add_argument("--stage", choices=sorted(STAGES), default="rewards", help="whose parts (default rewards)")
