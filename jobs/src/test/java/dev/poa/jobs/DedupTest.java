@@ -140,6 +140,7 @@ class DedupTest {
       plans.clear();
       assertEquals("true", spark.conf().get("spark.sql.codegen.wholeStage"));
       assertTrue(!spark.conf().contains("spark.sql.codegen.factoryMode"), "factoryMode left set");
+      assertEquals("true", spark.conf().get("spark.sql.subexpressionElimination.enabled"), "subexpression elimination left off");
 
       TestLakehouse compiled = SharedSpark.lakehouse(dir.resolve("compiled"));
       IngestJob.Config c = config("b", in);

@@ -3,11 +3,21 @@ package dev.poa.udfs.spark;
 import dev.poa.udfs.MinHash;
 import dev.poa.udfs.TextNormalizer;
 import dev.poa.udfs.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.catalyst.encoders.AgnosticEncoder;
+import org.apache.spark.sql.catalyst.encoders.AgnosticEncoders;
+import org.apache.spark.sql.expressions.SparkUserDefinedFunction;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.internal.ToScalaUDF;
 import org.apache.spark.sql.types.DataTypes;
+import scala.Option;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Spark UDFs over the plain-Java logic of this module. They are CPU code; each has a SQL
@@ -29,33 +39,42 @@ public final class PoaUdfs {
 
   public static void register(SparkSession spark) {
     spark.udf().register("poa_normalize", (UDF1<String, String>) TextNormalizer::normalize, DataTypes.StringType);
-    spark.udf()
-        .register(
-            "poa_minhash",
-            (UDF3<String, Integer, Integer, long[]>) (text, k, n) -> MinHash.signature(text, k, n),
-            DataTypes.createArrayType(DataTypes.LongType, false));
-    spark.udf()
-        .register(
-            "poa_shingle_set",
-            (UDF2<String, Integer, long[]>) MinHash::distinctShingles,
-            DataTypes.createArrayType(DataTypes.LongType, false));
-    spark.udf()
-        .register(
-            "poa_band_hashes",
-            (UDF3<scala.collection.Seq<Object>, Integer, Integer, long[]>) (sig, bands, rows) -> {
-              if (sig == null) {
-                return null;
-              }
-              long[] v = new long[sig.length()];
-              for (int i = 0; i < v.length; i++) {
-                v[i] = (Long) sig.apply(i);
-              }
-              return MinHash.bandHashes(v, bands, rows);
-            },
-            DataTypes.createArrayType(DataTypes.LongType, false));
+    spark.udf().register("poa_minhash", longArrayUdf(ToScalaUDF.apply(
+        (UDF3<String, Integer, Integer, long[]>) (text, k, n) -> text == null ? null : MinHash.signature(text, k, n)),
+        3, false));
+    spark.udf().register("poa_shingle_set", longArrayUdf(ToScalaUDF.apply(
+        (UDF2<String, Integer, long[]>) (text, k) -> text == null ? null : MinHash.distinctShingles(text, k)), 2, false));
+    spark.udf().register("poa_band_hashes", longArrayUdf(ToScalaUDF.apply(
+        (UDF3<long[], Integer, Integer, long[]>) (sig, bands, rows) -> sig == null ? null : MinHash.bandHashes(sig, bands, rows)),
+        3, true));
     UDF1<String, String[]> tokens = gpuTwin("dev.poa.udfs.gpu.TokensGpuUdf");
     spark.udf().register("poa_tokens", tokens != null ? tokens : (UDF1<String, String[]>) Tokenizer::lowerTokens,
         DataTypes.createArrayType(DataTypes.StringType, false));
+  }
+
+  /** array&lt;bigint&gt; without nulls, to and from Java's {@code long[]}. */
+  private static final AgnosticEncoder<?> LONG_ARRAY =
+      new AgnosticEncoders.ArrayEncoder<>(AgnosticEncoders.PrimitiveLongEncoder$.MODULE$, false);
+
+  /**
+   * A Scala function of {@code arity} arguments returning {@code long[]}, as array&lt;bigint&gt;, its first argument a
+   * {@code long[]} if {@code longArrayInput}. Registered with Java's {@code UDF3} and a {@link DataTypes DataType},
+   * Spark converts such arrays element by element, boxing each ({@code CatalystTypeConverters}); with an encoder,
+   * as its typed Scala functions are, it copies them whole ({@code UnsafeArrayData.fromPrimitiveArray},
+   * {@code toLongArray}). Per row, interpreted, neither is cheaper; with an ingest batch's settings (no code
+   * generation, no subexpression elimination) a JVM's first 100k batch took 47.2 s instead of 50.8 s, 3 s less of
+   * it compiling (bench/RESULTS.md, 2026-12-08).
+   */
+  private static UserDefinedFunction longArrayUdf(Object scalaFunction, int arity, boolean longArrayInput) {
+    List<Option<Encoder<?>>> inputs = new ArrayList<>();
+    if (longArrayInput) { // the other arguments (none, or as many as the function takes) as Spark converts them
+      inputs.add(Option.apply(LONG_ARRAY));
+      for (int i = 1; i < arity; i++) {
+        inputs.add(Option.empty());
+      }
+    }
+    return new SparkUserDefinedFunction(scalaFunction, LONG_ARRAY.dataType(),
+        CollectionConverters.asScala(inputs).toSeq(), Option.apply(LONG_ARRAY), Option.empty(), true, true);
   }
 
   /**

@@ -144,11 +144,17 @@ public final class IngestJob {
    * assignments; medians of three runs): 10 records 8.6 → 6.2 s, 6,994 records of real text 12.5 → 8.5 s,
    * 100,000 generated records no slower (bench/RESULTS.md, 2026-12-06). {@code factoryMode} is an
    * internal Spark setting, the one that selects the interpreted projections and predicates Spark
-   * falls back to when generated code fails to compile.
+   * falls back to when generated code fails to compile. Subexpression elimination is off too: interpreted, it keeps
+   * a cache of common subexpressions' values that it empties for every row, 3.7 % of a 100k batch's CPU samples,
+   * and the batch's projections share no expensive subexpression (the UDFs run once per row either way). Off, with
+   * the UDFs' arrays converted by encoders ({@code PoaUdfs}), the first 100k batch of a JVM took 47.2 s instead of
+   * 50.8 s, 3 s less of it compiling (means of 9 and 11 alternated runs, the same assignments; either change alone,
+   * no gain: bench/RESULTS.md, 2026-12-08).
    */
   public static final Map<String, String> INTERPRETED = Map.of(
       "spark.sql.codegen.wholeStage", "false",
-      "spark.sql.codegen.factoryMode", "NO_CODEGEN");
+      "spark.sql.codegen.factoryMode", "NO_CODEGEN",
+      "spark.sql.subexpressionElimination.enabled", "false");
 
   /**
    * The Spark setting that lets adaptive execution coalesce the partitions of a plan it caches, as it does a plain
